@@ -15,6 +15,9 @@ func (g *Graph) Grad(loss *gorgonia.Node, wrt ...*gorgonia.Node) (grads gorgonia
 	if loss == nil {
 		return nil, errors.New("graph: grad: nil loss")
 	}
+	if loss.Graph() != g.expr {
+		return nil, errors.Errorf("graph: grad: loss %q belongs to another graph", loss.Name())
+	}
 	if !loss.IsScalar() {
 		return nil, errors.Errorf("graph: grad: loss %q has shape %v: want a scalar", loss.Name(), loss.Shape())
 	}

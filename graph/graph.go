@@ -113,7 +113,7 @@ func (g *Graph) addLeaf(name string, kind leafKind, dt tensor.Dtype, shape []int
 	}
 	for _, d := range shape {
 		if d <= 0 {
-			return nil, errors.Errorf("graph: %v %q: shape %v has a dimension < 1", kind, name, shape)
+			return nil, errors.Errorf("graph: %v %q: shape %v has a dimension < 1", kind, name, tensor.Shape(shape))
 		}
 	}
 	if t == nil {

@@ -147,12 +147,15 @@ func TestGradErrors(t *testing.T) {
 	g, x, _, y := affine(t, vec(1, 1, 1))
 	_, err := g.Grad(y, x)
 	wantErr(t, err, "scalar", "(3)")
-	other, _, _, y2 := affine(t, vec(1, 1, 1))
-	_ = other
+	other, x2, _, y2 := affine(t, vec(1, 1, 1))
 	loss, err := ops.Sum(y2)
 	must(t, err)
 	_, err = g.Grad(loss, x)
+	wantErr(t, err, "another graph")
+	_, err = other.Grad(loss, x)
 	wantErr(t, err, "not an input or parameter of this graph")
+	_, err = other.Grad(loss, x2)
+	must(t, err)
 }
 
 // TestForwardProgramNeedsNoGradients: a program compiled for the loss alone

@@ -122,6 +122,9 @@ func (l *Loader) Shape() (c, h, w int) {
 	return s[0], s[1], s[2]
 }
 
+// Config returns the loader's configuration.
+func (l *Loader) Config() LoaderConfig { return l.cfg }
+
 // Dataset returns the data set the loader serves.
 func (l *Loader) Dataset() *Dataset { return l.d }
 
