@@ -25,7 +25,8 @@ type spec interface {
 	// String names the op and every parameter. Nodes are deduplicated by it
 	// (gorgonia hashes ops), so two ops with different parameters must differ here.
 	String() string
-	// ranks are the ranks of the float inputs and of the output (0: a scalar).
+	// ranks are the ranks of every input (integer labels too) and of the
+	// output (0: a scalar).
 	ranks() (in []int, out int)
 	// shape is the op's single shape rule; it errors on inputs it cannot take.
 	shape(in []tensor.Shape) (tensor.Shape, error)
