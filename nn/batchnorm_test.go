@@ -1,0 +1,105 @@
+package nn
+
+import (
+	"math"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/convgraph/convgraph/graph"
+)
+
+func TestBatchNormParams(t *testing.T) {
+	bn := NewFactory(tensor.Float32, 1).BatchNorm("layer1.0.bn1", 64)
+	checkParams(t, bn,
+		paramSpec{"layer1.0.bn1.weight", tensor.Shape{64}, true, false},
+		paramSpec{"layer1.0.bn1.bias", tensor.Shape{64}, true, false},
+		paramSpec{"layer1.0.bn1.running_mean", tensor.Shape{64}, false, true},
+		paramSpec{"layer1.0.bn1.running_var", tensor.Shape{64}, false, true},
+		paramSpec{"layer1.0.bn1.num_batches_tracked", tensor.ScalarShape(), false, true})
+	if bn.NumBatchesTracked.Value.Dtype() != tensor.Int64 || bn.Eps != 1e-5 || bn.Momentum != 0.1 {
+		t.Errorf("num_batches_tracked %v, eps %g, momentum %g: want int64, 1e-5, 0.1",
+			bn.NumBatchesTracked.Value.Dtype(), bn.Eps, bn.Momentum)
+	}
+	for _, c := range []struct {
+		p    *Param
+		want float64
+	}{{bn.Weight, 1}, {bn.Bias, 0}, {bn.RunningMean, 0}, {bn.RunningVar, 1}} {
+		for _, v := range floatsOf(c.p.Value) {
+			if v != c.want {
+				t.Fatalf("%s holds %v, want %v", c.p.Name, v, c.want)
+			}
+		}
+	}
+}
+
+// TestBatchNormTrainStats runs one training batch (N=2, C=2, H=1, W=2) and
+// folds its statistics, by hand:
+//
+//	channel 0: x = 1, 2, 3, 6: mean 3, biased var 14/4, unbiased 14/3
+//	channel 1: x = 0, 0, 2, 2: mean 1, biased var 1,    unbiased 4/3
+//	running_mean = 0.9·0 + 0.1·mean      = 0.3, 0.1
+//	running_var  = 0.9·1 + 0.1·unbiased = 0.9 + 1.4/3, 0.9 + 0.4/3
+func TestBatchNormTrainStats(t *testing.T) {
+	bn := NewFactory(tensor.Float64, 1).BatchNorm("bn", 2)
+	x := f64(tensor.Shape{2, 2, 1, 2}, 1, 2, 0, 0, 3, 6, 2, 2)
+	net, err := Build(bn, tensor.Float64, Train, 0, 2, 2, 1, 2)
+	must(t, err)
+	if len(net.Stats()) != 1 {
+		t.Fatalf("%d stat updates, want 1", len(net.Stats()))
+	}
+	if ps, _ := net.Params(); len(ps) != 2 {
+		t.Errorf("a train graph declares %d parameters, want weight and bias only", len(ps))
+	}
+	s := net.Stats()[0]
+	prog, err := net.G.Compile(net.Output, s.Mean, s.Var)
+	must(t, err)
+	vals, err := prog.Run(graph.Feeds{InputName: x})
+	must(t, err)
+	near(t, "batch mean", floatsOf(vals[1]), []float64{3, 1}, 1e-12)
+	near(t, "batch var", floatsOf(vals[2]), []float64{3.5, 1}, 1e-12)
+	sd0, sd1 := math.Sqrt(3.5+1e-5), math.Sqrt(1+1e-5)
+	near(t, "y", floatsOf(vals[0]), []float64{-2 / sd0, -1 / sd0, -1 / sd1, -1 / sd1, 0, 3 / sd0, 1 / sd1, 1 / sd1}, 1e-12)
+
+	must(t, s.Apply(vals[1], vals[2]))
+	near(t, "running_mean", floatsOf(bn.RunningMean.Value), []float64{0.3, 0.1}, 1e-12)
+	near(t, "running_var", floatsOf(bn.RunningVar.Value), []float64{0.9 + 1.4/3, 0.9 + 0.4/3}, 1e-12)
+	must(t, s.Apply(vals[1], vals[2]))
+	near(t, "running_mean after 2", floatsOf(bn.RunningMean.Value), []float64{0.57, 0.19}, 1e-12)
+	if n := bn.NumBatchesTracked.Value.Data().(int64); n != 2 {
+		t.Errorf("num_batches_tracked %d, want 2", n)
+	}
+	wantErr(t, s.Apply(vals[1], f64(tensor.Shape{3}, 1, 2, 3)), "bn.running_var", "(3)", "(2)")
+}
+
+// TestBatchNormEval normalizes (N=1, C=2) with running mean (1, −1) and
+// running variance 4 − eps, so the divisor is exactly 2:
+// y = (x − mean)/2·γ + β with γ = (2, 1), β = (0.5, 0).
+func TestBatchNormEval(t *testing.T) {
+	bn := NewFactory(tensor.Float64, 1).BatchNorm("bn", 2)
+	copy(bn.Weight.Value.Data().([]float64), []float64{2, 1})
+	copy(bn.Bias.Value.Data().([]float64), []float64{0.5, 0})
+	copy(bn.RunningMean.Value.Data().([]float64), []float64{1, -1})
+	copy(bn.RunningVar.Value.Data().([]float64), []float64{4 - bn.Eps, 4 - bn.Eps})
+	net, y := forward(t, bn, Eval, 0, f64(tensor.Shape{2, 2}, 5, 3, 1, -1))
+	near(t, "y", floatsOf(y), []float64{4.5, 2, 0.5, 0}, 1e-9)
+	if len(net.Stats()) != 0 {
+		t.Error("an eval graph registered stat updates")
+	}
+	if ps, _ := net.TrainableParams(); len(ps) != 2 {
+		t.Errorf("eval graph: %d trainable parameters, want weight and bias", len(ps))
+	}
+	if _, ok := net.G.Node("bn.running_var"); !ok {
+		t.Error("eval graph does not read bn.running_var")
+	}
+}
+
+func TestBatchNormErrors(t *testing.T) {
+	bn := NewFactory(tensor.Float32, 1).BatchNorm("bn1", 4)
+	_, err := Build(bn, tensor.Float32, Train, 0, 1, 4, 1, 1)
+	wantErr(t, err, "bn1", "(1, 4, 1, 1)", "more than 1 value")
+	_, err = Build(bn, tensor.Float32, Eval, 0, 2, 3, 5, 5)
+	wantErr(t, err, "bn1", "(2, 3, 5, 5)")
+	_, err = Build(bn, tensor.Float32, Eval, 0, 1, 4, 1, 1) // eval at batch 1 is fine
+	must(t, err)
+}

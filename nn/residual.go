@@ -1,0 +1,43 @@
+package nn
+
+import (
+	"gorgonia.org/gorgonia"
+
+	"github.com/convgraph/convgraph/ops"
+)
+
+// funcLayer is a layer without parameters: an activation, a pooling, a
+// reshape, a residual sum or an ad-hoc function.
+type funcLayer struct {
+	name string // the path; "" for the shared activations and poolings
+	kind string // what String prints: ReLU, MaxPool2D(kernel 2x2, ...)
+	f    func(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error)
+}
+
+var _ Layer = (*funcLayer)(nil)
+
+func (l *funcLayer) Name() string     { return l.name }
+func (l *funcLayer) Params() []*Param { return nil }
+func (l *funcLayer) String() string   { return l.kind }
+
+func (l *funcLayer) Forward(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	return l.f(b, x)
+}
+
+// stateless wraps an op of one input as an unnamed layer.
+func stateless(kind string, op func(x *gorgonia.Node) (*gorgonia.Node, error)) Layer {
+	return &funcLayer{kind: kind, f: func(_ *Builder, x *gorgonia.Node) (*gorgonia.Node, error) { return op(x) }}
+}
+
+// LayerFunc makes an ad-hoc layer without parameters from f; name is its
+// path in errors and summaries.
+func LayerFunc(name string, f func(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error)) Layer {
+	return &funcLayer{name: name, kind: "LayerFunc", f: f}
+}
+
+// AddTo adds identity to its input, x → x + identity: the residual sum of a
+// block, written inside a Chain as nn.AddTo(identity) before the last ReLU.
+// identity must have x's shape (a downsample projection makes it so).
+func AddTo(identity *gorgonia.Node) Layer {
+	return stateless("AddTo", func(x *gorgonia.Node) (*gorgonia.Node, error) { return ops.Add(x, identity) })
+}
