@@ -9,7 +9,7 @@
 //	g, _ := graph.New(tensor.Float32)
 //	x, _ := g.Input("x", 64, 1, 28, 28)
 //	w, _ := g.Param("conv1.weight", weight) // weight: a tensor owned by a layer
-//	y, _ := ops.Conv2D(x, w, nil, ops.Conv{KH: 5, KW: 5, SH: 1, SW: 1})
+//	y, _ := ops.Conv2D(x, w, nil, ops.Conv{}.WithPad(2))
 //	...
 //	grads, _ := g.Grad(loss, w)
 //	prog, _ := g.Compile(append(gorgonia.Nodes{loss}, grads...)...)
