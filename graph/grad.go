@@ -9,6 +9,11 @@ import (
 // or parameters of this graph) and returns the gradient nodes, in order. The
 // gradients are more graph: compile them together with the loss.
 //
+// Grad may be called once per graph, with every wrt node at once: gorgonia
+// stores gradients on the nodes, and a second pass would silently reuse the
+// first one's (d mean/dw coming back as d sum/dw). Build a new graph for
+// another loss.
+//
 // gorgonia's Backpropagate panics on an op without a symbolic gradient; Grad
 // turns that into an error naming the op.
 func (g *Graph) Grad(loss *gorgonia.Node, wrt ...*gorgonia.Node) (grads gorgonia.Nodes, err error) {
@@ -32,6 +37,10 @@ func (g *Graph) Grad(loss *gorgonia.Node, wrt ...*gorgonia.Node) (grads gorgonia
 			return nil, errors.Errorf("graph: grad: wrt[%d] %q is not an input or parameter of this graph", i, n.Name())
 		}
 	}
+	if g.differentiated {
+		return nil, errors.Errorf("graph: grad of %q: this graph was already differentiated; call Grad once with every wrt node, or build a new graph", loss.Name())
+	}
+	g.differentiated = true
 	defer func() {
 		if r := recover(); r != nil {
 			grads, err = nil, errors.Errorf("graph: grad of %q: %v", loss.Name(), r)

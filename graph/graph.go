@@ -28,6 +28,10 @@ type Graph struct {
 	expr   *gorgonia.ExprGraph
 	dtype  tensor.Dtype
 	leaves map[string]*leaf // every named input and parameter
+	// differentiated is set by the first Grad: gorgonia caches each node's
+	// gradient on the node, so a second Grad on the same graph would reuse
+	// (wrong) gradients of the first loss.
+	differentiated bool
 }
 
 // leaf is a named node without an op: a fed input, a generated input or a parameter.

@@ -201,3 +201,17 @@ func TestGeneratedInput(t *testing.T) {
 		}
 	}
 }
+
+// TestGradOnce: a second Grad on one graph is an error, not gorgonia's
+// cached gradient of the first loss.
+func TestGradOnce(t *testing.T) {
+	g, x, w, y := affine(t, vec(1, 2, 3))
+	sum, err := ops.Sum(y)
+	must(t, err)
+	mean, err := ops.Mean(y)
+	must(t, err)
+	_, err = g.Grad(sum, w)
+	must(t, err)
+	_, err = g.Grad(mean, x, w)
+	wantErr(t, err, "already differentiated")
+}
