@@ -89,7 +89,7 @@ func runMain(t *testing.T) string {
 func TestDocsQuoteCode(t *testing.T) {
 	root := filepath.Join("..", "..")
 	blocks := 0
-	for _, doc := range []string{"docs/ops.md", "docs/concepts.md"} {
+	for _, doc := range []string{"docs/ops.md", "docs/concepts.md", "docs/training.md"} {
 		quotes, err := quotedBlocks(filepath.Join(root, doc))
 		if err != nil {
 			t.Fatal(err)
