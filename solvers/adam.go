@@ -29,7 +29,7 @@ var _ Optimizer = (*Adam)(nil)
 
 // NewAdam returns Adam with β1 = 0.9, β2 = 0.999, ε = 1e-8 and L2 decay d.
 func NewAdam(d Decay) *Adam {
-	return &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Decay: d, m: buffers{}, v: buffers{}}
+	return &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Decay: d, m: newBuffers("exp_avg"), v: newBuffers("exp_avg_sq")}
 }
 
 // NewAdamW returns Adam with decoupled weight decay d (PyTorch's default rate is 0.01).
@@ -39,40 +39,63 @@ func NewAdamW(d Decay) *Adam {
 	return a
 }
 
+type adamHyper struct {
+	lr, beta1, beta2, eps, c1, c2 float64
+	decay, shrink                 float64 // L2 rate added to g; decoupled factor lr·λ
+}
+
 func (a *Adam) Step(params []*nn.Param, grads []tensor.Tensor, lr float64) error {
-	t := float64(a.steps + 1)
-	c1, c2 := 1-math.Pow(a.Beta1, t), 1-math.Pow(a.Beta2, t)
-	err := update(params, grads, func(p *nn.Param, w, g []float64) error {
-		if a.Decoupled {
-			shrink(w, lr, a.Decay.rate(p))
-		} else {
-			decay(g, w, a.Decay.rate(p))
-		}
-		m, v := a.m.get(p.Name, len(w)), a.v.get(p.Name, len(w))
-		for i := range w {
-			m[i] = a.Beta1*m[i] + (1-a.Beta1)*g[i]
-			v[i] = a.Beta2*v[i] + (1-a.Beta2)*g[i]*g[i]
-			w[i] -= lr * (m[i] / c1) / (math.Sqrt(v[i]/c2) + a.Eps)
-		}
-		return nil
-	})
-	if err == nil {
-		a.steps++
+	if err := checkGrads(params, grads); err != nil {
+		return err
 	}
-	return err
+	t := float64(a.steps + 1)
+	for i, p := range params {
+		m, err := a.m.get(p)
+		if err != nil {
+			return err
+		}
+		v, err := a.v.get(p)
+		if err != nil {
+			return err
+		}
+		h := adamHyper{lr: lr, beta1: a.Beta1, beta2: a.Beta2, eps: a.Eps,
+			c1: 1 - math.Pow(a.Beta1, t), c2: 1 - math.Pow(a.Beta2, t)}
+		if a.Decoupled {
+			h.shrink = lr * a.Decay.rate(p)
+		} else {
+			h.decay = a.Decay.rate(p)
+		}
+		if p.Value.Dtype() == tensor.Float32 {
+			adamStep(floats[float32](p.Value), floats[float32](grads[i]), floats[float32](m), floats[float32](v), h)
+		} else {
+			adamStep(floats[float64](p.Value), floats[float64](grads[i]), floats[float64](m), floats[float64](v), h)
+		}
+	}
+	a.steps++
+	return nil
+}
+
+func adamStep[T float32 | float64](w, g, m, v []T, h adamHyper) {
+	b1, b2, decay, keep := T(h.beta1), T(h.beta2), T(h.decay), T(1-h.shrink)
+	for i := range w {
+		w[i] *= keep
+		gi := g[i] + decay*w[i]
+		m[i] = b1*m[i] + (1-b1)*gi
+		v[i] = b2*v[i] + (1-b2)*gi*gi
+		w[i] -= T(h.lr * (float64(m[i]) / h.c1) / (math.Sqrt(float64(v[i])/h.c2) + h.eps))
+	}
 }
 
 func (a *Adam) State() (map[string]tensor.Tensor, int) {
 	out := map[string]tensor.Tensor{}
-	a.m.export(out, "exp_avg")
-	a.v.export(out, "exp_avg_sq")
+	a.m.export(out)
+	a.v.export(out)
 	return out, a.steps
 }
 
 func (a *Adam) SetState(b map[string]tensor.Tensor, steps int) error {
-	a.m, a.v, a.steps = buffers{}, buffers{}, steps
-	if err := a.m.restore(b, "exp_avg"); err != nil {
-		return err
-	}
-	return a.v.restore(b, "exp_avg_sq")
+	a.m, a.v, a.steps = newBuffers("exp_avg"), newBuffers("exp_avg_sq"), steps
+	a.m.restore(b)
+	a.v.restore(b)
+	return nil
 }

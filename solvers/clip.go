@@ -13,12 +13,13 @@ import (
 func ClipGradNorm(grads []tensor.Tensor, maxNorm float64) (float64, error) {
 	var sum float64
 	for i, g := range grads {
-		v, err := toFloat64(g)
-		if err != nil {
-			return 0, errors.WithMessagef(err, "clip: gradient %d", i)
-		}
-		for _, x := range v {
-			sum += x * x
+		switch d := g.Data().(type) {
+		case []float32:
+			sum += sumSquares(d)
+		case []float64:
+			sum += sumSquares(d)
+		default:
+			return 0, errors.Errorf("clip: gradient %d: dtype %v, want float32 or float64", i, g.Dtype())
 		}
 	}
 	norm := math.Sqrt(sum)
@@ -27,13 +28,26 @@ func ClipGradNorm(grads []tensor.Tensor, maxNorm float64) (float64, error) {
 	}
 	scale := maxNorm / (norm + 1e-6)
 	for _, g := range grads {
-		v, _ := toFloat64(g)
-		for i := range v {
-			v[i] *= scale
-		}
-		if err := fromFloat64(g, v); err != nil {
-			return 0, err
+		switch d := g.Data().(type) {
+		case []float32:
+			scaleBy(d, scale)
+		case []float64:
+			scaleBy(d, scale)
 		}
 	}
 	return norm, nil
+}
+
+func sumSquares[T float32 | float64](v []T) float64 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	return s
+}
+
+func scaleBy[T float32 | float64](v []T, s float64) {
+	for i := range v {
+		v[i] = T(float64(v[i]) * s)
+	}
 }

@@ -11,7 +11,8 @@ import (
 
 // Optimizer turns gradients into in-place parameter updates.
 type Optimizer interface {
-	// Step updates params[i] from grads[i] at learning rate lr.
+	// Step updates params[i] from grads[i] at learning rate lr. It checks
+	// every gradient before it changes any parameter.
 	Step(params []*nn.Param, grads []tensor.Tensor, lr float64) error
 	// State returns the optimizer's buffers by name ("<param>.momentum_buffer",
 	// "<param>.exp_avg", ...) and its step count, for checkpoints.
@@ -20,8 +21,9 @@ type Optimizer interface {
 	SetState(buffers map[string]tensor.Tensor, steps int) error
 }
 
-// Decay is L2 weight decay. Every optimizer applies it through decay (or,
-// decoupled, through shrink), so the rule is written once.
+// Decay is L2 weight decay. Every optimizer applies it through the same
+// rule (added to the gradient, or decoupled as in AdamW), written once in
+// the update loops below.
 type Decay struct {
 	Rate float64
 	// SkipNoDecay leaves parameters marked NoDecay (biases, batch-norm
@@ -36,59 +38,42 @@ func (d Decay) rate(p *nn.Param) float64 {
 	return d.Rate
 }
 
-// decay adds the L2 term to a gradient: g + λ·w (PyTorch's weight_decay).
-func decay(g, w []float64, rate float64) {
-	if rate == 0 {
-		return
+// buffers keeps per-parameter state, in the parameter's dtype, keyed by the
+// parameter's name: state survives rebuilding the model and round-trips
+// through checkpoints.
+type buffers struct {
+	suffix string // the state_dict name: momentum_buffer, exp_avg, exp_avg_sq
+	m      map[string]tensor.Tensor
+}
+
+func newBuffers(suffix string) buffers { return buffers{suffix: suffix, m: map[string]tensor.Tensor{}} }
+
+// get returns p's buffer, a zero tensor like p's value on first use.
+func (b buffers) get(p *nn.Param) (tensor.Tensor, error) {
+	t, ok := b.m[p.Name]
+	if !ok {
+		t = tensor.New(tensor.WithShape(p.Value.Shape()...), tensor.Of(p.Value.Dtype()))
+		b.m[p.Name] = t
+		return t, nil
 	}
-	for i := range g {
-		g[i] += rate * w[i]
+	if !t.Shape().Eq(p.Value.Shape()) || t.Dtype() != p.Value.Dtype() {
+		return nil, errors.Errorf("optimizer: %s.%s is %v %v, the parameter %v %v", p.Name, b.suffix, t.Dtype(), t.Shape(), p.Value.Dtype(), p.Value.Shape())
+	}
+	return t, nil
+}
+
+func (b buffers) export(into map[string]tensor.Tensor) {
+	for name, t := range b.m {
+		into[name+"."+b.suffix] = t.Clone().(tensor.Tensor)
 	}
 }
 
-// shrink is decoupled weight decay (AdamW): w ← w − lr·λ·w.
-func shrink(w []float64, lr, rate float64) {
-	if rate == 0 {
-		return
-	}
-	f := 1 - lr*rate
-	for i := range w {
-		w[i] *= f
-	}
-}
-
-// buffers keeps per-parameter state keyed by the parameter's name, so state
-// survives rebuilding the model and round-trips through checkpoints.
-type buffers map[string][]float64
-
-func (b buffers) get(name string, n int) []float64 {
-	if s, ok := b[name]; ok && len(s) == n {
-		return s
-	}
-	s := make([]float64, n)
-	b[name] = s
-	return s
-}
-
-func (b buffers) export(into map[string]tensor.Tensor, suffix string) {
-	for name, s := range b {
-		into[name+"."+suffix] = tensor.New(tensor.WithShape(len(s)), tensor.WithBacking(append([]float64(nil), s...)))
-	}
-}
-
-func (b buffers) restore(from map[string]tensor.Tensor, suffix string) error {
+func (b buffers) restore(from map[string]tensor.Tensor) {
 	for key, t := range from {
-		name, ok := trimSuffix(key, "."+suffix)
-		if !ok {
-			continue
+		if name, ok := trimSuffix(key, "."+b.suffix); ok {
+			b.m[name] = t.Clone().(tensor.Tensor)
 		}
-		d, ok := t.Data().([]float64)
-		if !ok {
-			return errors.Errorf("optimizer state %q: dtype %v, want float64", key, t.Dtype())
-		}
-		b[name] = append([]float64(nil), d...)
 	}
-	return nil
 }
 
 func trimSuffix(s, suffix string) (string, bool) {
@@ -98,68 +83,47 @@ func trimSuffix(s, suffix string) (string, bool) {
 	return "", false
 }
 
-// update runs f on each parameter with float64 copies of its values and its
-// gradient, then writes the values back in the parameter's dtype. Optimizer
-// arithmetic in float64 keeps float32 and float64 training on one code path.
-func update(params []*nn.Param, grads []tensor.Tensor, f func(p *nn.Param, w, g []float64) error) error {
+// checkGrads validates every gradient before any parameter changes, so a
+// failed step leaves the model as it was.
+func checkGrads(params []*nn.Param, grads []tensor.Tensor) error {
 	if len(params) != len(grads) {
 		return errors.Errorf("optimizer: %d parameters, %d gradients", len(params), len(grads))
 	}
 	for i, p := range params {
 		g := grads[i]
-		if g == nil {
+		switch {
+		case g == nil:
 			return errors.Errorf("optimizer: %s: no gradient", p.Name)
-		}
-		if !g.Shape().Eq(p.Value.Shape()) {
+		case !g.Shape().Eq(p.Value.Shape()):
 			return errors.Errorf("optimizer: %s: gradient shape %v, parameter %v", p.Name, g.Shape(), p.Value.Shape())
+		case g.Dtype() != p.Value.Dtype():
+			return errors.Errorf("optimizer: %s: gradient %v, parameter %v", p.Name, g.Dtype(), p.Value.Dtype())
 		}
-		w, err := toFloat64(p.Value)
-		if err != nil {
-			return errors.WithMessage(err, p.Name)
+		var bad float64
+		switch d := g.Data().(type) {
+		case []float32:
+			bad = firstNonFinite(d)
+		case []float64:
+			bad = firstNonFinite(d)
+		default:
+			return errors.Errorf("optimizer: %s: dtype %v, want float32 or float64", p.Name, g.Dtype())
 		}
-		gv, err := toFloat64(g)
-		if err != nil {
-			return errors.WithMessage(err, p.Name+" gradient")
-		}
-		for _, v := range gv {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return errors.Errorf("optimizer: %s: gradient holds %v", p.Name, v)
-			}
-		}
-		if err := f(p, w, gv); err != nil {
-			return errors.WithMessage(err, p.Name)
-		}
-		if err := fromFloat64(p.Value, w); err != nil {
-			return errors.WithMessage(err, p.Name)
+		if bad != 0 {
+			return errors.Errorf("optimizer: %s: gradient holds %v", p.Name, bad)
 		}
 	}
 	return nil
 }
 
-func toFloat64(t tensor.Tensor) ([]float64, error) {
-	switch d := t.Data().(type) {
-	case []float64:
-		return append([]float64(nil), d...), nil
-	case []float32:
-		out := make([]float64, len(d))
-		for i, v := range d {
-			out[i] = float64(v)
+// firstNonFinite returns the first NaN or ±Inf in v, or 0 when all are finite.
+func firstNonFinite[T float32 | float64](v []T) float64 {
+	for _, x := range v {
+		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+			return f
 		}
-		return out, nil
 	}
-	return nil, errors.Errorf("dtype %v: want float32 or float64", t.Dtype())
+	return 0
 }
 
-func fromFloat64(t tensor.Tensor, v []float64) error {
-	switch d := t.Data().(type) {
-	case []float64:
-		copy(d, v)
-	case []float32:
-		for i := range d {
-			d[i] = float32(v[i])
-		}
-	default:
-		return errors.Errorf("dtype %v: want float32 or float64", t.Dtype())
-	}
-	return nil
-}
+// floats views a float tensor's data as []T.
+func floats[T float32 | float64](t tensor.Tensor) []T { return t.Data().([]T) }

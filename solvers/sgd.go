@@ -25,44 +25,70 @@ var _ Optimizer = (*SGD)(nil)
 
 // NewSGD returns SGD with momentum μ (the course's 0.9; 0 for plain SGD).
 func NewSGD(momentum float64, nesterov bool, d Decay) *SGD {
-	return &SGD{Momentum: momentum, Nesterov: nesterov, Decay: d, velocity: buffers{}}
+	return &SGD{Momentum: momentum, Nesterov: nesterov, Decay: d, velocity: newBuffers("momentum_buffer")}
 }
 
 func (s *SGD) Step(params []*nn.Param, grads []tensor.Tensor, lr float64) error {
-	err := update(params, grads, func(p *nn.Param, w, g []float64) error {
-		decay(g, w, s.Decay.rate(p))
-		step := g
+	if err := checkGrads(params, grads); err != nil {
+		return err
+	}
+	for i, p := range params {
+		h := sgdHyper{lr: lr, mu: s.Momentum, decay: s.Decay.rate(p), nesterov: s.Nesterov}
+		var v tensor.Tensor
 		if s.Momentum != 0 {
-			v := s.velocity.get(p.Name, len(w))
-			for i := range v {
-				// PyTorch starts the buffer at the first gradient; with v = 0
-				// initially, μ·0 + g is the same thing.
-				v[i] = s.Momentum*v[i] + g[i]
-				if s.Nesterov {
-					step[i] = g[i] + s.Momentum*v[i]
-				} else {
-					step[i] = v[i]
-				}
+			var err error
+			if v, err = s.velocity.get(p); err != nil {
+				return err
 			}
 		}
-		for i := range w {
-			w[i] -= lr * step[i]
+		if p.Value.Dtype() == tensor.Float32 {
+			sgdStep(floats[float32](p.Value), floats[float32](grads[i]), velocity[float32](v), h)
+		} else {
+			sgdStep(floats[float64](p.Value), floats[float64](grads[i]), velocity[float64](v), h)
 		}
-		return nil
-	})
-	if err == nil {
-		s.steps++
 	}
-	return err
+	s.steps++
+	return nil
+}
+
+type sgdHyper struct {
+	lr, mu, decay float64
+	nesterov      bool
+}
+
+func velocity[T float32 | float64](v tensor.Tensor) []T {
+	if v == nil {
+		return nil
+	}
+	return floats[T](v)
+}
+
+// sgdStep updates w in place; v is nil without momentum. PyTorch starts the
+// velocity at the first gradient; with v = 0 initially, μ·0 + g is the same.
+func sgdStep[T float32 | float64](w, g, v []T, h sgdHyper) {
+	lr, mu, decay := T(h.lr), T(h.mu), T(h.decay)
+	for i := range w {
+		gi := g[i] + decay*w[i]
+		if v != nil {
+			v[i] = mu*v[i] + gi
+			if h.nesterov {
+				gi += mu * v[i]
+			} else {
+				gi = v[i]
+			}
+		}
+		w[i] -= lr * gi
+	}
 }
 
 func (s *SGD) State() (map[string]tensor.Tensor, int) {
 	out := map[string]tensor.Tensor{}
-	s.velocity.export(out, "momentum_buffer")
+	s.velocity.export(out)
 	return out, s.steps
 }
 
 func (s *SGD) SetState(b map[string]tensor.Tensor, steps int) error {
-	s.velocity, s.steps = buffers{}, steps
-	return s.velocity.restore(b, "momentum_buffer")
+	s.velocity, s.steps = newBuffers("momentum_buffer"), steps
+	s.velocity.restore(b)
+	return nil
 }

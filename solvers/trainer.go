@@ -225,22 +225,29 @@ func labelsTensor(labels []int) tensor.Tensor {
 
 // countCorrect counts rows of logits (N, K) whose argmax is the label.
 func countCorrect(logits tensor.Tensor, labels []int) int {
-	v, err := toFloat64(logits)
-	if err != nil {
-		return 0
-	}
-	k := logits.Shape()[1]
 	n := 0
 	for i, label := range labels {
-		if Argmax(v[i*k:(i+1)*k]) == label {
+		if RowArgmax(logits, i) == label {
 			n++
 		}
 	}
 	return n
 }
 
+// RowArgmax is the argmax of row i of a float (N, K) tensor.
+func RowArgmax(t tensor.Tensor, i int) int {
+	k := t.Shape()[1]
+	switch d := t.Data().(type) {
+	case []float32:
+		return Argmax(d[i*k : (i+1)*k])
+	case []float64:
+		return Argmax(d[i*k : (i+1)*k])
+	}
+	return -1
+}
+
 // Argmax is the index of the largest value (the first, on ties).
-func Argmax(v []float64) int {
+func Argmax[T float32 | float64](v []T) int {
 	best := 0
 	for i, x := range v {
 		if x > v[best] {

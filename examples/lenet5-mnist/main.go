@@ -127,10 +127,8 @@ func showMistakes(t *solvers.Trainer, l *datasets.Loader, n int) error {
 	if err != nil {
 		return err
 	}
-	k := logits.Shape()[1]
-	scores := toFloat64(logits)
 	for i := 0; i < b.N && n > 0; i++ {
-		pred := solvers.Argmax(scores[i*k : (i+1)*k])
+		pred := solvers.RowArgmax(logits, i)
 		if pred == b.Labels[i] {
 			continue
 		}
@@ -156,20 +154,6 @@ func plotCurves(path string, h []solvers.EpochStats) error {
 			{Name: "train", X: x, Y: trainAcc, Dashed: true}, {Name: "test", X: x, Y: testAcc},
 		}},
 	)
-}
-
-func toFloat64(t tensor.Tensor) []float64 {
-	switch d := t.Data().(type) {
-	case []float32:
-		out := make([]float64, len(d))
-		for i, v := range d {
-			out[i] = float64(v)
-		}
-		return out
-	case []float64:
-		return d
-	}
-	return nil
 }
 
 func check(err error) {
