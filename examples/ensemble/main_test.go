@@ -2,33 +2,17 @@ package main
 
 import (
 	"math"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/convgraph/convgraph/examples/internal/notebook"
 )
 
-// TestMain lets the tests run this example's main with flags, in a child
-// process of the test binary (as the go command's own tests do): check ends
-// the process, which only a child can afford.
-func TestMain(m *testing.M) {
-	if os.Getenv("CONVGRAPH_EXAMPLE_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { notebook.Main(m, main) }
 
 // TestTiny trains 2 LeNet-5s for 16 steps each and combines them.
 func TestTiny(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-k", "2", "-train", "1024", "-test", "500", "-quiet")
-	cmd.Env = append(os.Environ(), "CONVGRAPH_EXAMPLE_MAIN=1")
-	b, err := cmd.CombinedOutput()
-	out := string(b)
-	t.Log("\n" + out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := notebook.Run(t, "-k", "2", "-train", "1024", "-test", "500", "-quiet")
 	for _, want := range []string{"train 1024, test 500 images", "model 1 (seed 1): 16 steps", "model 2 (seed 2): 16 steps",
 		"ensemble of 2: test error", "majority vote", "wall time"} {
 		if !strings.Contains(out, want) {

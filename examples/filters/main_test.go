@@ -2,40 +2,20 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/convgraph/convgraph/examples/internal/notebook"
 )
 
-// TestMain lets the tests run this example's main with flags, in a child
-// process of the test binary (as the go command's own tests do): check ends
-// the process, which only a child can afford.
-func TestMain(m *testing.M) {
-	if os.Getenv("CONVGRAPH_EXAMPLE_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
-func runMain(t *testing.T, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "CONVGRAPH_EXAMPLE_MAIN=1")
-	out, err := cmd.CombinedOutput()
-	t.Log("\n" + string(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
+func TestMain(m *testing.M) { notebook.Main(m, main) }
 
 // TestTiny trains 30 steps, draws the grids, then loads the weights it saved
 // and draws them again: the same filters both times.
 func TestTiny(t *testing.T) {
 	dir := t.TempDir()
-	out := runMain(t, "-checkpoint", "", "-steps", "30", "-digit", "1", "-out", dir)
+	out := notebook.Run(t, "-checkpoint", "", "-steps", "30", "-digit", "1", "-out", dir)
 	for _, want := range []string{"weight (6, 1, 5, 5)", "trained 30 steps", "test digit 1: label 2, input [1 1 28 28]",
 		"conv1, ReLU → (1, 6, 28, 28)", "→ (1, 16, 10, 10)"} {
 		if !strings.Contains(out, want) {
@@ -47,7 +27,7 @@ func TestTiny(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	again := runMain(t, "-checkpoint", filepath.Join(dir, "lenet5-modern.safetensors"), "-digit", "1", "-out", dir)
+	again := notebook.Run(t, "-checkpoint", filepath.Join(dir, "lenet5-modern.safetensors"), "-digit", "1", "-out", dir)
 	if !strings.Contains(again, "(trained 30 steps)") || filter0(again) != filter0(out) || filter0(out) == "" {
 		t.Errorf("loading the saved weights: want the same filter 0")
 	}

@@ -8,26 +8,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/convgraph/convgraph/examples/internal/notebook"
 	"github.com/convgraph/convgraph/zoo/datasets"
 )
 
-// TestMain lets the tests run this example's main with flags, in a child
-// process of the test binary (as the go command's own tests do): check and
-// missing end the process, which only a child can afford.
-func TestMain(m *testing.M) {
-	if os.Getenv("CONVGRAPH_EXAMPLE_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { notebook.Main(m, main) }
 
 // runMain runs main with args and returns its combined output and error.
 func runMain(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "CONVGRAPH_EXAMPLE_MAIN=1")
-	out, err := cmd.CombinedOutput()
+	out, err := notebook.Command(args...).CombinedOutput()
 	return string(out), err
 }
 
