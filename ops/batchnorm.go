@@ -22,6 +22,8 @@ import (
 //
 // The op keeps no running statistics: the training loop also computes
 // BatchMean(x) and BatchVar(x) and folds them into the layer's running stats.
+// All three read one batch-moments node of x, so a training step computes
+// the statistics of x once (gorgonia merges equal nodes).
 func BatchNormTrain(x, gamma, beta *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
 	return newBatchNorm(batchStats, eps, x, gamma, beta)
 }
@@ -46,6 +48,33 @@ func BatchMean(x *gorgonia.Node) (*gorgonia.Node, error) { return newBatchMoment
 // unbiased variance σ²_B·m/(m − 1); the nn layer applies that correction.
 func BatchVar(x *gorgonia.Node) (*gorgonia.Node, error) { return newBatchMoment(true, x) }
 
+// Graph layout. Every batch statistic of x comes from one internal node,
+// batch_moments(x) (3, C): the mean as a pair of T values hi + lo (a float32
+// hi alone would round the mean to float32, and x − mean with it, which a
+// channel with a large offset and a small spread cannot afford), then the
+// biased variance. BatchNormTrain, BatchMean and BatchVar take it as an extra
+// input that is not differentiated: their gradients with respect to x already
+// account for the statistics' dependence on x (BatchNormInputGrad's train
+// form, MomentGrad), so no gradient may flow through it a second time.
+//
+// The backward of a batch norm computes Σ dy and Σ dy·x̂ per channel once, in
+// a sums node (4, C) (two hi + lo pairs), which the gradients of x, γ and β
+// (and of given statistics) read.
+const (
+	momMeanHi = iota
+	momMeanLo
+	momVar
+	momRows
+)
+
+const (
+	sumDyHi = iota
+	sumDyLo
+	sumDyXhatHi
+	sumDyXhatLo
+	sumRows
+)
+
 // bnStats is where a batch norm takes its statistics from. It is chosen when
 // the graph is built (a train graph or an eval graph) and is part of the op's
 // identity, as a kernel size is: nothing switches it at run time.
@@ -58,13 +87,16 @@ const (
 
 func (s bnStats) String() string { return [...]string{"batchnorm_train", "batchnorm_eval"}[s] }
 
-// The inputs of a batch norm, in order; batchStats ops take the first three.
+// The inputs of a batch norm, in order. batchStats ops take the first three
+// and then batch_moments(x) in bnMoments; givenStats ops take all five.
 const (
 	bnX = iota
 	bnGamma
 	bnBeta
 	bnMean
 	bnVar
+
+	bnMoments = bnMean
 )
 
 var bnInputNames = [...]string{"input", "gamma", "beta", "mean", "variance"}
@@ -72,11 +104,13 @@ var bnInputNames = [...]string{"input", "gamma", "beta", "mean", "variance"}
 // arity is the number of inputs of a batch norm with these statistics.
 func (s bnStats) arity() int {
 	if s == batchStats {
-		return bnBeta + 1
+		return bnMoments + 1
 	}
 	return bnVar + 1
 }
 
+// newBatchNorm checks the caller's inputs (x, γ, β and, for givenStats, the
+// mean and variance) and builds the op, adding batch_moments(x) for batchStats.
 func newBatchNorm(s bnStats, eps float64, in ...*gorgonia.Node) (*gorgonia.Node, error) {
 	shapes := make([]tensor.Shape, len(in))
 	for i, n := range in {
@@ -89,10 +123,18 @@ func newBatchNorm(s bnStats, eps float64, in ...*gorgonia.Node) (*gorgonia.Node,
 		return nil, errors.Errorf("%v: eps = %g: want eps > 0", s, eps)
 	}
 	b := batchNormOp{stats: s, eps: eps, rank: in[bnX].Dims()}
-	if _, err := b.shape(shapes); err != nil {
+	if err := bnShape(b.String(), shapes, bnInputNames[:len(shapes)]...); err != nil {
 		return nil, err
 	}
-	return apply(b, in...)
+	args := append(make(gorgonia.Nodes, 0, s.arity()), in...)
+	if s == batchStats {
+		m, err := batchMoments(in[bnX])
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, m)
+	}
+	return apply(b, args...)
 }
 
 // bnShape is the shape rule every batch-norm op shares: in[0] is (N, C, ...)
@@ -111,6 +153,36 @@ func bnShape(op string, in []tensor.Shape, names ...string) error {
 	return nil
 }
 
+// bnRowsShape checks that s, an internal per-channel table of x, is (rows, C).
+func bnRowsShape(op, name string, x, s tensor.Shape, rows int) error {
+	if len(s) != 2 || s[0] != rows || s[1] != x[1] {
+		return errors.Errorf("%s: input %v, %s %v: want (%d, %d)", op, x, name, s, rows, x[1])
+	}
+	return nil
+}
+
+// bnSplit writes float64 per-channel values v as hi + lo pairs of T: hi is v
+// rounded to T and lo the rounded remainder, so hi + lo carries about twice
+// T's precision (and lo is 0 for float64).
+func bnSplit[T float](hi, lo []T, v []float64) {
+	for j, x := range v {
+		h := T(x)
+		hi[j], lo[j] = h, T(x-float64(h))
+	}
+}
+
+// bnJoin is the inverse of bnSplit, in float64.
+func bnJoin[T float](hi, lo []T) []float64 {
+	v := make([]float64, len(hi))
+	for j := range v {
+		v[j] = float64(hi[j]) + float64(lo[j])
+	}
+	return v
+}
+
+// bnRow is row r of a (rows, c) table.
+func bnRow[T float](t []T, r, c int) []T { return t[r*c : (r+1)*c] }
+
 // batchNormOp is y = γ·(x − mean)/√(variance + eps) + β, per channel.
 type batchNormOp struct {
 	stats bnStats
@@ -126,20 +198,38 @@ func (b batchNormOp) ranks() ([]int, int) {
 		in[i] = 1
 	}
 	in[bnX] = b.rank
+	if b.stats == batchStats {
+		in[bnMoments] = 2
+	}
 	return in, b.rank
 }
 
 func (b batchNormOp) shape(in []tensor.Shape) (tensor.Shape, error) {
-	if err := bnShape(b.String(), in, bnInputNames[:len(in)]...); err != nil {
+	if len(in) != b.stats.arity() {
+		return nil, errors.Errorf("%v: %d inputs, want %d", b, len(in), b.stats.arity())
+	}
+	if b.stats == batchStats {
+		if err := bnShape(b.String(), in[:bnMoments], bnInputNames[:bnMoments]...); err != nil {
+			return nil, err
+		}
+		if err := bnRowsShape(b.String(), "batch moments", in[bnX], in[bnMoments], momRows); err != nil {
+			return nil, err
+		}
+	} else if err := bnShape(b.String(), in, bnInputNames[:len(in)]...); err != nil {
 		return nil, err
 	}
 	return in[bnX].Clone(), nil
 }
 
+// diffWRT: every input but batch_moments(x), whose dependence on x the
+// gradient of x already holds.
 func (b batchNormOp) diffWRT() []bool {
 	d := make([]bool, b.stats.arity())
 	for i := range d {
 		d[i] = true
+	}
+	if b.stats == batchStats {
+		d[bnMoments] = false
 	}
 	return d
 }
@@ -155,45 +245,111 @@ func (b batchNormOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 
 func batchNorm[T float](y []T, in []tensor.Tensor, b batchNormOp) {
 	n, c, inner := channelLayout(in[bnX].Shape())
-	mean, variance := bnStatistics[T](b.stats, in, n, c, inner)
+	mean, variance := bnStatistics[T](b.stats, in, c)
 	kernels.BatchNorm(y, floats[T](in[bnX]), floats[T](in[bnGamma]), floats[T](in[bnBeta]), mean, variance, b.eps, n, c, inner)
 }
 
-// bnStatistics are the mean and variance a batch norm normalizes with: this
-// batch's (recomputed wherever needed: ops hold no state), or the given ones.
-func bnStatistics[T float](s bnStats, in []tensor.Tensor, n, c, inner int) (mean, variance []float64) {
+// bnStatistics are the mean and variance a batch norm normalizes with, in
+// float64: this batch's, from its batch-moments input, or the given ones.
+func bnStatistics[T float](s bnStats, in []tensor.Tensor, c int) (mean, variance []float64) {
 	if s == batchStats {
-		return kernels.Moments(floats[T](in[bnX]), n, c, inner)
+		m := floats[T](in[bnMoments])
+		return bnJoin(bnRow(m, momMeanHi, c), bnRow(m, momMeanLo, c)), bnWiden(bnRow(m, momVar, c))
 	}
 	return bnWiden(floats[T](in[bnMean])), bnWiden(floats[T](in[bnVar]))
 }
 
-// grad: dβ = Σ dy is a channel sum; every other input gets a companion op
-// that sees the forward inputs and dy.
+// grad: one sums node (Σ dy and Σ dy·x̂) feeds a companion op per
+// differentiated input, which also sees the forward inputs and dy.
 func (b batchNormOp) grad(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
-	args := append(append(gorgonia.Nodes{}, in...), dy)
+	args := append(append(make(gorgonia.Nodes, 0, len(in)+2), in...), dy)
+	sums, err := apply(batchNormSumsOp{fwd: b}, args...)
+	if err != nil {
+		return nil, err
+	}
+	withSums := append(args[:len(args):len(args)], sums)
 	grads := make(gorgonia.Nodes, len(in))
-	for i := range in {
-		var err error
-		if i == bnBeta {
-			grads[i], err = ChannelSum(dy)
-		} else {
-			grads[i], err = apply(batchNormGradOp{fwd: b, wrt: i}, args...)
+	for i, d := range b.diffWRT() {
+		if !d {
+			continue
 		}
-		if err != nil {
+		g := batchNormGradOp{fwd: b, wrt: i}
+		a := args
+		if g.takesSums() {
+			a = withSums
+		}
+		if grads[i], err = apply(g, a...); err != nil {
 			return nil, err
 		}
 	}
 	return grads, nil
 }
 
+// bnGradShape checks the forward inputs and dy of a batch norm's companion op.
+func bnGradShape(op string, fwd batchNormOp, in []tensor.Shape) error {
+	if len(in) <= fwd.stats.arity() {
+		return errors.Errorf("%s: %d inputs, want the %d of %v and dy", op, len(in), fwd.stats.arity(), fwd)
+	}
+	f, dy := in[:fwd.stats.arity()], in[fwd.stats.arity()]
+	if _, err := fwd.shape(f); err != nil {
+		return errors.WithMessage(err, op)
+	}
+	if !dy.Eq(f[bnX]) {
+		return errors.Errorf("%s: input %v, output gradient %v: want equal shapes", op, f[bnX], dy)
+	}
+	return nil
+}
+
+// batchNormSumsOp is Σ dy and Σ dy·x̂ per channel, for the batch norm fwd,
+// from fwd's inputs and dy: (4, C), rows sumDyHi ... sumDyXhatLo. Not
+// differentiable.
+type batchNormSumsOp struct{ fwd batchNormOp }
+
+func (s batchNormSumsOp) String() string {
+	return fmt.Sprintf("%v_grad_sums(eps=%g)", s.fwd.stats, s.fwd.eps)
+}
+
+func (s batchNormSumsOp) ranks() ([]int, int) {
+	in, _ := s.fwd.ranks()
+	return append(in, s.fwd.rank), 2
+}
+
+func (s batchNormSumsOp) shape(in []tensor.Shape) (tensor.Shape, error) {
+	if err := bnGradShape(s.String(), s.fwd, in); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{sumRows, in[bnX][1]}, nil
+}
+
+func (s batchNormSumsOp) do(out tensor.Tensor, in []tensor.Tensor) error {
+	if is32(out) {
+		batchNormSums(floats[float32](out), in, s.fwd)
+	} else {
+		batchNormSums(floats[float64](out), in, s.fwd)
+	}
+	return nil
+}
+
+func batchNormSums[T float](out []T, in []tensor.Tensor, fwd batchNormOp) {
+	n, c, inner := channelLayout(in[bnX].Shape())
+	mean, variance := bnStatistics[T](fwd.stats, in, c)
+	sumDy, sumDyXhat := kernels.NormSums(floats[T](in[bnX]), floats[T](in[fwd.stats.arity()]), mean, variance, fwd.eps, n, c, inner)
+	bnSplit(bnRow(out, sumDyHi, c), bnRow(out, sumDyLo, c), sumDy)
+	bnSplit(bnRow(out, sumDyXhatHi, c), bnRow(out, sumDyXhatLo, c), sumDyXhat)
+}
+
 // batchNormGradOp is the gradient of fwd with respect to its input wrt (bnX,
-// bnGamma, bnMean or bnVar), from fwd's inputs and dy. With batch statistics
-// the gradient for x flows through them; see kernels.BatchNormInputGrad.
+// bnGamma, bnBeta, or for given statistics bnMean or bnVar), from fwd's
+// inputs, dy and (takesSums) the sums node. With batch statistics the
+// gradient for x flows through them; see kernels.BatchNormInputGrad.
 type batchNormGradOp struct {
 	fwd batchNormOp
 	wrt int
 }
+
+// takesSums: every gradient but that of x under given statistics,
+// (γ/σ)·dy, needs Σ dy or Σ dy·x̂.
+func (g batchNormGradOp) takesSums() bool { return g.wrt != bnX || g.fwd.stats == batchStats }
 
 func (g batchNormGradOp) String() string {
 	return fmt.Sprintf("%v_grad_%s(eps=%g)", g.fwd.stats, bnInputNames[g.wrt], g.fwd.eps)
@@ -204,21 +360,30 @@ func (g batchNormGradOp) ranks() ([]int, int) {
 	if g.wrt != bnX {
 		out = 1
 	}
-	return append(in, g.fwd.rank), out
+	in = append(in, g.fwd.rank)
+	if g.takesSums() {
+		in = append(in, 2)
+	}
+	return in, out
 }
 
 func (g batchNormGradOp) shape(in []tensor.Shape) (tensor.Shape, error) {
-	fwd, dy := in[:len(in)-1], in[len(in)-1]
-	if err := bnShape(g.String(), fwd, bnInputNames[:len(fwd)]...); err != nil {
+	if err := bnGradShape(g.String(), g.fwd, in); err != nil {
 		return nil, err
 	}
-	if !dy.Eq(fwd[bnX]) {
-		return nil, errors.Errorf("%v: input %v, output gradient %v: want equal shapes", g, fwd[bnX], dy)
+	x := in[bnX]
+	if g.takesSums() {
+		if len(in) != g.fwd.stats.arity()+2 {
+			return nil, errors.Errorf("%v: %d inputs, want %d", g, len(in), g.fwd.stats.arity()+2)
+		}
+		if err := bnRowsShape(g.String(), "gradient sums", x, in[len(in)-1], sumRows); err != nil {
+			return nil, err
+		}
 	}
 	if g.wrt == bnX {
-		return dy.Clone(), nil
+		return x.Clone(), nil
 	}
-	return tensor.Shape{dy[1]}, nil
+	return tensor.Shape{x[1]}, nil
 }
 
 func (g batchNormGradOp) do(out tensor.Tensor, in []tensor.Tensor) error {
@@ -232,14 +397,66 @@ func (g batchNormGradOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 
 func batchNormGrad[T float](out []T, in []tensor.Tensor, g batchNormGradOp) {
 	n, c, inner := channelLayout(in[bnX].Shape())
-	x, gamma, dy := floats[T](in[bnX]), floats[T](in[bnGamma]), floats[T](in[len(in)-1])
-	mean, variance := bnStatistics[T](g.fwd.stats, in, n, c, inner)
-	if g.wrt == bnX {
-		kernels.BatchNormInputGrad(out, x, dy, gamma, mean, variance, g.fwd.eps, g.fwd.stats == batchStats, n, c, inner)
-		return
+	gamma := floats[T](in[bnGamma])
+	mean, variance := bnStatistics[T](g.fwd.stats, in, c)
+	var sumDy, sumDyXhat []float64
+	if g.takesSums() {
+		s := floats[T](in[g.fwd.stats.arity()+1])
+		sumDy = bnJoin(bnRow(s, sumDyHi, c), bnRow(s, sumDyLo, c))
+		sumDyXhat = bnJoin(bnRow(s, sumDyXhatHi, c), bnRow(s, sumDyXhatLo, c))
 	}
-	dGamma, dMean, dVar := kernels.BatchNormChannelGrads(x, dy, gamma, mean, variance, g.fwd.eps, n, c, inner)
-	bnNarrow(out, [...][]float64{bnGamma: dGamma, bnMean: dMean, bnVar: dVar}[g.wrt])
+	switch g.wrt {
+	case bnX:
+		x, dy := floats[T](in[bnX]), floats[T](in[g.fwd.stats.arity()])
+		kernels.BatchNormInputGrad(out, x, dy, gamma, mean, variance, g.fwd.eps, sumDy, sumDyXhat, n, c, inner)
+	case bnGamma:
+		bnNarrow(out, sumDyXhat)
+	case bnBeta:
+		bnNarrow(out, sumDy)
+	default:
+		dMean, dVar := kernels.BatchNormChannelGrads(gamma, variance, g.fwd.eps, sumDy, sumDyXhat)
+		bnNarrow(out, [...][]float64{bnMean: dMean, bnVar: dVar}[g.wrt])
+	}
+}
+
+// batchMoments is the internal batch_moments(x) node.
+func batchMoments(x *gorgonia.Node) (*gorgonia.Node, error) {
+	m := batchMomentsOp{rank: x.Dims()}
+	if _, err := m.shape([]tensor.Shape{x.Shape()}); err != nil {
+		return nil, err
+	}
+	return apply(m, x)
+}
+
+// batchMomentsOp is the mean and biased variance of each channel of x
+// (N, C, ...): (3, C), rows momMeanHi, momMeanLo, momVar. Not differentiable:
+// its consumers differentiate through it themselves.
+type batchMomentsOp struct{ rank int }
+
+func (m batchMomentsOp) String() string      { return "batch_moments" }
+func (m batchMomentsOp) ranks() ([]int, int) { return []int{m.rank}, 2 }
+
+func (m batchMomentsOp) shape(in []tensor.Shape) (tensor.Shape, error) {
+	if err := bnShape(m.String(), in); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{momRows, in[0][1]}, nil
+}
+
+func (m batchMomentsOp) do(out tensor.Tensor, in []tensor.Tensor) error {
+	if is32(out) {
+		batchMomentsKernel(floats[float32](out), floats[float32](in[0]), in[0].Shape())
+	} else {
+		batchMomentsKernel(floats[float64](out), floats[float64](in[0]), in[0].Shape())
+	}
+	return nil
+}
+
+func batchMomentsKernel[T float](out, x []T, s tensor.Shape) {
+	n, c, inner := channelLayout(s)
+	mean, variance := kernels.Moments(x, n, c, inner)
+	bnSplit(bnRow(out, momMeanHi, c), bnRow(out, momMeanLo, c), mean)
+	bnNarrow(bnRow(out, momVar, c), variance)
 }
 
 func newBatchMoment(variance bool, x *gorgonia.Node) (*gorgonia.Node, error) {
@@ -248,14 +465,18 @@ func newBatchMoment(variance bool, x *gorgonia.Node) (*gorgonia.Node, error) {
 		return nil, errors.Errorf("%v: nil input", m)
 	}
 	m.rank = x.Dims()
-	if _, err := m.shape([]tensor.Shape{x.Shape()}); err != nil {
+	if err := bnShape(m.String(), []tensor.Shape{x.Shape()}); err != nil {
 		return nil, err
 	}
-	return apply(m, x)
+	moments, err := batchMoments(x)
+	if err != nil {
+		return nil, err
+	}
+	return apply(m, x, moments)
 }
 
 // batchMomentOp is the mean (C) of each channel of x (N, C, ...) or, with
-// variance, its biased variance.
+// variance, its biased variance, read from batch_moments(x), its second input.
 type batchMomentOp struct {
 	variance bool
 	rank     int
@@ -268,11 +489,14 @@ func (m batchMomentOp) String() string {
 	return "batch_mean"
 }
 
-func (m batchMomentOp) ranks() ([]int, int) { return []int{m.rank}, 1 }
-func (m batchMomentOp) diffWRT() []bool     { return []bool{true} }
+func (m batchMomentOp) ranks() ([]int, int) { return []int{m.rank, 2}, 1 }
+func (m batchMomentOp) diffWRT() []bool     { return []bool{true, false} }
 
 func (m batchMomentOp) shape(in []tensor.Shape) (tensor.Shape, error) {
-	if err := bnShape(m.String(), in); err != nil {
+	if err := bnShape(m.String(), in[:1]); err != nil {
+		return nil, err
+	}
+	if err := bnRowsShape(m.String(), "batch moments", in[0], in[1], momRows); err != nil {
 		return nil, err
 	}
 	return tensor.Shape{in[0][1]}, nil
@@ -280,37 +504,39 @@ func (m batchMomentOp) shape(in []tensor.Shape) (tensor.Shape, error) {
 
 func (m batchMomentOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 	if is32(out) {
-		batchMoment(floats[float32](out), floats[float32](in[0]), in[0].Shape(), m.variance)
+		batchMoment(floats[float32](out), floats[float32](in[1]), m.variance)
 	} else {
-		batchMoment(floats[float64](out), floats[float64](in[0]), in[0].Shape(), m.variance)
+		batchMoment(floats[float64](out), floats[float64](in[1]), m.variance)
 	}
 	return nil
 }
 
-func batchMoment[T float](out, x []T, s tensor.Shape, variance bool) {
-	n, c, inner := channelLayout(s)
-	mean, vr := kernels.Moments(x, n, c, inner)
+func batchMoment[T float](out, moments []T, variance bool) {
+	c := len(out)
 	if variance {
-		bnNarrow(out, vr)
-	} else {
-		bnNarrow(out, mean)
+		copy(out, bnRow(moments, momVar, c))
+		return
 	}
+	bnNarrow(out, bnJoin(bnRow(moments, momMeanHi, c), bnRow(moments, momMeanLo, c)))
 }
 
 func (m batchMomentOp) grad(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
-	dx, err := apply(batchMomentGradOp{fwd: m}, in[0], dy)
-	return gorgonia.Nodes{dx}, err
+	dx, err := apply(batchMomentGradOp{fwd: m}, in[0], in[1], dy)
+	return gorgonia.Nodes{dx, nil}, err
 }
 
-// batchMomentGradOp is the gradient of fwd for x (N, C, ...) from x and dy
-// (C); see kernels.MomentGrad.
+// batchMomentGradOp is the gradient of fwd for x (N, C, ...) from x,
+// batch_moments(x) and dy (C); see kernels.MomentGrad.
 type batchMomentGradOp struct{ fwd batchMomentOp }
 
 func (g batchMomentGradOp) String() string      { return g.fwd.String() + "_grad" }
-func (g batchMomentGradOp) ranks() ([]int, int) { return []int{g.fwd.rank, 1}, g.fwd.rank }
+func (g batchMomentGradOp) ranks() ([]int, int) { return []int{g.fwd.rank, 2, 1}, g.fwd.rank }
 
 func (g batchMomentGradOp) shape(in []tensor.Shape) (tensor.Shape, error) {
-	if err := bnShape(g.String(), in, "input", "output gradient"); err != nil {
+	if err := bnShape(g.String(), []tensor.Shape{in[0], in[2]}, "input", "output gradient"); err != nil {
+		return nil, err
+	}
+	if err := bnRowsShape(g.String(), "batch moments", in[0], in[1], momRows); err != nil {
 		return nil, err
 	}
 	return in[0].Clone(), nil
@@ -318,20 +544,21 @@ func (g batchMomentGradOp) shape(in []tensor.Shape) (tensor.Shape, error) {
 
 func (g batchMomentGradOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 	if is32(out) {
-		batchMomentGrad(floats[float32](out), floats[float32](in[0]), floats[float32](in[1]), in[0].Shape(), g.fwd.variance)
+		batchMomentGrad(floats[float32](out), in, g.fwd.variance)
 	} else {
-		batchMomentGrad(floats[float64](out), floats[float64](in[0]), floats[float64](in[1]), in[0].Shape(), g.fwd.variance)
+		batchMomentGrad(floats[float64](out), in, g.fwd.variance)
 	}
 	return nil
 }
 
-func batchMomentGrad[T float](dx, x, dy []T, s tensor.Shape, variance bool) {
-	n, c, inner := channelLayout(s)
+func batchMomentGrad[T float](dx []T, in []tensor.Tensor, variance bool) {
+	n, c, inner := channelLayout(in[0].Shape())
 	var mean []float64
 	if variance {
-		mean, _ = kernels.Moments(x, n, c, inner)
+		m := floats[T](in[1])
+		mean = bnJoin(bnRow(m, momMeanHi, c), bnRow(m, momMeanLo, c))
 	}
-	kernels.MomentGrad(dx, x, dy, mean, variance, n, c, inner)
+	kernels.MomentGrad(dx, floats[T](in[0]), floats[T](in[2]), mean, variance, n, c, inner)
 }
 
 // bnWiden copies per-channel values to float64, the precision the kernels

@@ -312,3 +312,63 @@ func bnAssertFloat32(t *testing.T, f gradcheck.Func, inputs ...tensor.Tensor) {
 		assertClose(t, []string{"y", "d0", "d1", "d2", "d3", "d4"}[i], got[i], toFloat64(want[i]), 1e-5)
 	}
 }
+
+// TestBatchNormSharesMoments: a training batch norm of x and the BatchMean
+// and BatchVar the nn layer folds into its running statistics read one
+// batch-moments node, so a step computes the statistics of x once.
+func TestBatchNormSharesMoments(t *testing.T) {
+	g, err := graph.New(tensor.Float32)
+	must(t, err)
+	x, err := g.Input("x", 2, 3, 4, 4)
+	must(t, err)
+	c, err := g.Input("c", 3)
+	must(t, err)
+	_, err = ops.BatchNormTrain(x, c, c, 1e-5)
+	must(t, err)
+	_, err = ops.BatchMean(x)
+	must(t, err)
+	_, err = ops.BatchVar(x)
+	must(t, err)
+	moments := 0
+	for _, n := range g.Expr().AllNodes() {
+		if strings.HasPrefix(n.Name(), "batch_moments") {
+			moments++
+		}
+	}
+	if moments != 1 {
+		t.Fatalf("%d batch_moments nodes, want 1", moments)
+	}
+}
+
+// bnOffsetData is offset + spread·(distinct values), rounded to float32 and
+// held as float64, so the float32 and float64 runs see the same numbers.
+func bnOffsetData(s tensor.Shape, offset, spread float64, seed int64) *tensor.Dense {
+	x := gradcheck.Distinct(s, seed)
+	for i, v := range x.Data().([]float64) {
+		x.Data().([]float64)[i] = float64(float32(offset + spread*v))
+	}
+	return x
+}
+
+// TestBatchNormFloat32Offset: channels with a large common offset and a small
+// spread (1e4 + 0.05·noise) normalize as well in float32 as in float64: the
+// statistics keep float64's precision between the nodes (a mean rounded to
+// float32 would shift x − μ by up to half a float32 ulp of 1e4, about 5e-4,
+// a hundredth of the spread). Values, gradients, BatchMean and BatchVar.
+func TestBatchNormFloat32Offset(t *testing.T) {
+	x := bnOffsetData(tensor.Shape{4, 3, 5, 6}, 1e4, 0.05, 12)
+	gamma, beta := bnAffine(3, 80)
+	cases := map[string]struct {
+		f  gradcheck.Func
+		in []tensor.Tensor
+	}{
+		"train": {func(in gorgonia.Nodes) (*gorgonia.Node, error) {
+			return ops.BatchNormTrain(in[0], in[1], in[2], 1e-5)
+		}, []tensor.Tensor{x, gamma, beta}},
+		"mean": {func(in gorgonia.Nodes) (*gorgonia.Node, error) { return ops.BatchMean(in[0]) }, []tensor.Tensor{x}},
+		"var":  {func(in gorgonia.Nodes) (*gorgonia.Node, error) { return ops.BatchVar(in[0]) }, []tensor.Tensor{x}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) { bnAssertFloat32(t, c.f, c.in...) })
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/convgraph/convgraph/ops/internal/kernels"
 )
 
 // Add is a + b for two tensors of one shape: the residual connection
@@ -63,13 +65,9 @@ func (e elementwiseOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 
 func combine[T float](kind elementwiseKind, y, a, b []T) {
 	if kind == addOp {
-		for i := range y {
-			y[i] = a[i] + b[i]
-		}
-		return
-	}
-	for i := range y {
-		y[i] = a[i] * b[i]
+		kernels.Add(y, a, b)
+	} else {
+		kernels.Mul(y, a, b)
 	}
 }
 
@@ -129,16 +127,7 @@ func (a addBiasOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gorgonia.Nod
 	return gorgonia.Nodes{dout, db}, err
 }
 
-func addBias[T float](y, x, b []T, n, c, inner int) {
-	for i := 0; i < n; i++ {
-		for j := 0; j < c; j++ {
-			off := (i*c + j) * inner
-			for k := off; k < off+inner; k++ {
-				y[k] = x[k] + b[j]
-			}
-		}
-	}
-}
+func addBias[T float](y, x, b []T, n, c, inner int) { kernels.AddBias(y, x, b, n, c, inner) }
 
 // channelLayout splits an (N, C, ...) shape into N, C and the size of the rest.
 func channelLayout(s tensor.Shape) (n, c, inner int) {
@@ -192,17 +181,7 @@ func (s channelSumOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gorgonia.
 	return gorgonia.Nodes{dx}, err
 }
 
-func channelSum[T float](y, x []T, n, c, inner int) {
-	for i := 0; i < n; i++ {
-		for j := 0; j < c; j++ {
-			var acc T
-			for _, v := range x[(i*c+j)*inner : (i*c+j+1)*inner] {
-				acc += v
-			}
-			y[j] += acc
-		}
-	}
-}
+func channelSum[T float](y, x []T, n, c, inner int) { kernels.ChannelSum(y, x, n, c, inner) }
 
 // broadcastChannelOp is y[n, c, ...] = x[c], the adjoint of channel_sum.
 type broadcastChannelOp struct{ to tensor.Shape }

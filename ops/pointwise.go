@@ -6,14 +6,27 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/convgraph/convgraph/ops/internal/kernels"
 )
 
 // unary is one pointwise function and its derivative. df receives both x and
 // y = f(x), so functions whose derivative is cheapest from y (sigmoid, tanh)
-// use it.
+// use it. f and df define the function; fast, when set, holds kernels that
+// compute exactly T(f(x)) and T(df(x, y))·dy without a call per element
+// (TestPointwiseFastMatchesTable holds them to that).
 type unary struct {
-	f  func(x float64) float64
-	df func(x, y float64) float64
+	f    func(x float64) float64
+	df   func(x, y float64) float64
+	fast *fastUnary
+}
+
+// fastUnary is a specialized kernel pair for one table entry, in both dtypes.
+type fastUnary struct {
+	f32  func(y, x []float32)
+	f64  func(y, x []float64)
+	df32 func(dx, x, y, dy []float32)
+	df64 func(dx, x, y, dy []float64)
 }
 
 // LeCun's scaled tanh (LeNet-5, 1998, appendix A): A·tanh(S·x), A = 1.7159, S = 2/3.
@@ -25,6 +38,12 @@ var pointwise = map[string]unary{
 	"relu": {
 		f:  func(x float64) float64 { return math.Max(x, 0) },
 		df: func(x, _ float64) float64 { return step(x) },
+		fast: &fastUnary{
+			f32:  kernels.ReLU[float32],
+			f64:  kernels.ReLU[float64],
+			df32: func(dx, x, _, dy []float32) { kernels.ReLUGrad(dx, x, dy) },
+			df64: func(dx, x, _, dy []float64) { kernels.ReLUGrad(dx, x, dy) },
+		},
 	},
 	"sigmoid": {
 		f:  func(x float64) float64 { return 1 / (1 + math.Exp(-x)) },
@@ -82,11 +101,16 @@ func (p pointwiseOp) shape(in []tensor.Shape) (tensor.Shape, error) { return in[
 func (p pointwiseOp) diffWRT() []bool                               { return []bool{true} }
 
 func (p pointwiseOp) do(out tensor.Tensor, in []tensor.Tensor) error {
-	f := pointwise[p.name].f
-	if is32(out) {
-		mapUnary(floats[float32](out), floats[float32](in[0]), f)
-	} else {
-		mapUnary(floats[float64](out), floats[float64](in[0]), f)
+	u := pointwise[p.name]
+	switch {
+	case u.fast != nil && is32(out):
+		u.fast.f32(floats[float32](out), floats[float32](in[0]))
+	case u.fast != nil:
+		u.fast.f64(floats[float64](out), floats[float64](in[0]))
+	case is32(out):
+		kernels.Map(floats[float32](out), floats[float32](in[0]), u.f)
+	default:
+		kernels.Map(floats[float64](out), floats[float64](in[0]), u.f)
 	}
 	return nil
 }
@@ -109,25 +133,18 @@ func (p pointwiseGradOp) shape(in []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (p pointwiseGradOp) do(out tensor.Tensor, in []tensor.Tensor) error {
-	df := pointwise[p.name].df
-	if is32(out) {
-		mapGrad(floats[float32](out), floats[float32](in[0]), floats[float32](in[1]), floats[float32](in[2]), df)
-	} else {
-		mapGrad(floats[float64](out), floats[float64](in[0]), floats[float64](in[1]), floats[float64](in[2]), df)
+	u := pointwise[p.name]
+	switch {
+	case u.fast != nil && is32(out):
+		u.fast.df32(floats[float32](out), floats[float32](in[0]), floats[float32](in[1]), floats[float32](in[2]))
+	case u.fast != nil:
+		u.fast.df64(floats[float64](out), floats[float64](in[0]), floats[float64](in[1]), floats[float64](in[2]))
+	case is32(out):
+		kernels.MapGrad(floats[float32](out), floats[float32](in[0]), floats[float32](in[1]), floats[float32](in[2]), u.df)
+	default:
+		kernels.MapGrad(floats[float64](out), floats[float64](in[0]), floats[float64](in[1]), floats[float64](in[2]), u.df)
 	}
 	return nil
-}
-
-func mapUnary[T float](y, x []T, f func(float64) float64) {
-	for i, v := range x {
-		y[i] = T(f(float64(v)))
-	}
-}
-
-func mapGrad[T float](dx, x, y, dy []T, df func(x, y float64) float64) {
-	for i := range dx {
-		dx[i] = T(df(float64(x[i]), float64(y[i]))) * dy[i]
-	}
 }
 
 // sameShapes is the shape rule of elementwise ops: every input has one shape.

@@ -5,126 +5,250 @@ import "math"
 // Batch-norm kernels. Every tensor is laid out (N, C, inner), inner being the
 // product of the axes after the channel axis (H·W for NCHW, 1 for (N, C));
 // per-channel values are (C). A channel's m = N·inner elements are spread
-// over N blocks of inner contiguous values, one per sample.
+// over N blocks of inner contiguous values, one per sample; block b = i·C + j
+// (sample i, channel j) is x[b·inner : (b+1)·inner].
 //
 // Statistics and sums are accumulated in float64 whatever T is, so float32
-// agrees with float64 to float32's rounding of the result.
+// agrees with float64 to float32's rounding of the result. Reductions run in
+// parallel over channels, each worker visiting its channels sample by sample
+// (memory order); elementwise passes run in parallel over blocks.
+
+// shortBlock is the block length below which the reductions sweep a sample's
+// channels in memory order, element by element, instead of calling a
+// multi-lane block kernel per block ((N, C) data has blocks of one element).
+const shortBlock = 16
 
 // normBlock is the inner-sized block of sample i, channel j.
 func normBlock[T any](x []T, i, j, c, inner int) []T {
 	off := (i*c + j) * inner
-	return x[off : off+inner]
+	return x[off : off+inner : off+inner]
 }
 
 // Moments returns the mean and the biased variance (the mean squared
 // deviation, divided by m, not m − 1) of each channel of x.
-// Two passes, mean then squared deviations, so no E[x²] − E[x]² cancellation.
 func Moments[T float32 | float64](x []T, n, c, inner int) (mean, variance []float64) {
 	mean, variance = make([]float64, c), make([]float64, c)
-	m := float64(n * inner)
-	for i := 0; i < n; i++ {
-		for j := 0; j < c; j++ {
-			for _, v := range normBlock(x, i, j, c, inner) {
-				mean[j] += float64(v)
-			}
-		}
-	}
-	for j := range mean {
-		mean[j] /= m
-	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < c; j++ {
-			for _, v := range normBlock(x, i, j, c, inner) {
-				d := float64(v) - mean[j]
-				variance[j] += d * d
-			}
-		}
-	}
-	for j := range variance {
-		variance[j] /= m
-	}
+	MomentsInto(mean, variance, x, n, c, inner)
 	return mean, variance
 }
 
-// BatchNorm writes y = γ·(x − mean)/√(variance + eps) + β, per channel.
-func BatchNorm[T float32 | float64](y, x, gamma, beta []T, mean, variance []float64, eps float64, n, c, inner int) {
-	for j := 0; j < c; j++ {
-		scale := float64(gamma[j]) / math.Sqrt(variance[j]+eps)
+// MomentsInto is Moments writing into mean and variance (C).
+//
+// One pass: each channel is shifted by its first element k, and Σ(x − k) and
+// Σ(x − k)² are accumulated in float64 in independent lanes; then
+// mean = k + Σ(x − k)/m and variance = Σ(x − k)²/m − (Σ(x − k)/m)². The shift
+// keeps the subtraction from cancelling: its error is float64's rounding times
+// 1 + (mean − k)²/variance, so a large offset common to the channel (1e4 plus
+// unit noise, say) costs nothing, unlike the textbook E[x²] − E[x]².
+func MomentsInto[T float32 | float64](mean, variance []float64, x []T, n, c, inner int) {
+	m := float64(n * inner)
+	if n*inner == 0 { // no elements: 0/0, as the two-pass formula gives
+		for j := range mean {
+			mean[j], variance[j] = math.NaN(), math.NaN()
+		}
+		return
+	}
+	ParallelFor(c, len(x), func(lo, hi int) {
+		w := hi - lo
+		acc := make([]float64, 3*w) // shift, Σd, Σd² of channels lo..hi
+		shift, s1, s2 := acc[:w], acc[w:2*w], acc[2*w:]
+		for j := range shift {
+			shift[j] = float64(x[(lo+j)*inner])
+		}
 		for i := 0; i < n; i++ {
-			ys := normBlock(y, i, j, c, inner)
-			for k, v := range normBlock(x, i, j, c, inner) {
-				ys[k] = T(scale*(float64(v)-mean[j]) + float64(beta[j]))
+			if inner < shortBlock {
+				row := x[(i*c+lo)*inner : (i*c+hi)*inner]
+				for j, k := range shift {
+					for _, v := range row[j*inner : (j+1)*inner] {
+						d := float64(v) - k
+						s1[j] += d
+						s2[j] += d * d
+					}
+				}
+				continue
+			}
+			for j := lo; j < hi; j++ {
+				a, q := shiftedSums(normBlock(x, i, j, c, inner), shift[j-lo])
+				s1[j-lo] += a
+				s2[j-lo] += q
 			}
 		}
-	}
+		for j := lo; j < hi; j++ {
+			d := s1[j-lo] / m
+			mean[j] = shift[j-lo] + d
+			variance[j] = max(s2[j-lo]/m-d*d, 0)
+		}
+	})
 }
 
-// normSums returns Σ dy and Σ dy·x̂ per channel, x̂ = (x − mean)/√(variance + eps).
-func normSums[T float32 | float64](x, dy []T, mean, variance []float64, eps float64, n, c, inner int) (sumDy, sumDyXhat []float64) {
-	sumDy, sumDyXhat = make([]float64, c), make([]float64, c)
-	for j := 0; j < c; j++ {
-		inv := 1 / math.Sqrt(variance[j]+eps)
-		for i := 0; i < n; i++ {
-			dys := normBlock(dy, i, j, c, inner)
-			for k, v := range normBlock(x, i, j, c, inner) {
-				g := float64(dys[k])
-				sumDy[j] += g
-				sumDyXhat[j] += g * (float64(v) - mean[j]) * inv
+// shiftedSums returns Σ (v − k) and Σ (v − k)² over b, in four independent
+// float64 lanes (no loop-carried add chain of one register).
+func shiftedSums[T float32 | float64](b []T, k float64) (sum, sq float64) {
+	var s0, s1, s2, s3, q0, q1, q2, q3 float64
+	i := 0
+	for ; i+4 <= len(b); i += 4 {
+		v := b[i : i+4 : i+4]
+		d0, d1, d2, d3 := float64(v[0])-k, float64(v[1])-k, float64(v[2])-k, float64(v[3])-k
+		s0, s1, s2, s3 = s0+d0, s1+d1, s2+d2, s3+d3
+		q0, q1, q2, q3 = q0+d0*d0, q1+d1*d1, q2+d2*d2, q3+d3*d3
+	}
+	for ; i < len(b); i++ {
+		d := float64(b[i]) - k
+		s0 += d
+		q0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
+}
+
+// invStd returns 1/√(variance + eps) per channel.
+func invStd(variance []float64, eps float64) []float64 {
+	inv := make([]float64, len(variance))
+	for j, v := range variance {
+		inv[j] = 1 / math.Sqrt(v+eps)
+	}
+	return inv
+}
+
+// BatchNorm writes y = γ·(x − mean)/√(variance + eps) + β, per channel,
+// as y = a·x + b with a = γ/σ and b = β − a·mean in float64 (whose rounding
+// of a·mean stays far below T's rounding of y unless |mean|/σ nears 1e8).
+func BatchNorm[T float32 | float64](y, x, gamma, beta []T, mean, variance []float64, eps float64, n, c, inner int) {
+	a := invStd(variance, eps)
+	b := make([]float64, c)
+	for j := range a {
+		a[j] *= float64(gamma[j])
+		b[j] = float64(beta[j]) - a[j]*mean[j]
+	}
+	ParallelFor(n*c, 2*len(x), func(lo, hi int) {
+		for blk := lo; blk < hi; blk++ {
+			aj, bj := a[blk%c], b[blk%c]
+			xs := x[blk*inner : (blk+1)*inner : (blk+1)*inner]
+			ys := y[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(xs)]
+			for k, v := range xs {
+				ys[k] = T(aj*float64(v) + bj)
 			}
 		}
-	}
+	})
+}
+
+// NormSums returns Σ dy and Σ dy·x̂ per channel, x̂ = (x − mean)/√(variance + eps),
+// in one pass over x and dy.
+func NormSums[T float32 | float64](x, dy []T, mean, variance []float64, eps float64, n, c, inner int) (sumDy, sumDyXhat []float64) {
+	sumDy, sumDyXhat = make([]float64, c), make([]float64, c)
+	inv := invStd(variance, eps)
+	ParallelFor(c, 2*len(x), func(lo, hi int) {
+		for i := 0; i < n; i++ {
+			if inner < shortBlock {
+				xs, dys := x[(i*c+lo)*inner:(i*c+hi)*inner], dy[(i*c+lo)*inner:(i*c+hi)*inner]
+				for j := lo; j < hi; j++ {
+					o := (j - lo) * inner
+					for k, v := range xs[o : o+inner] {
+						g := float64(dys[o+k])
+						sumDy[j] += g
+						sumDyXhat[j] += g * (float64(v) - mean[j])
+					}
+				}
+				continue
+			}
+			for j := lo; j < hi; j++ {
+				s, p := centeredDots(normBlock(x, i, j, c, inner), normBlock(dy, i, j, c, inner), mean[j])
+				sumDy[j] += s
+				sumDyXhat[j] += p
+			}
+		}
+		for j := lo; j < hi; j++ {
+			sumDyXhat[j] *= inv[j]
+		}
+	})
 	return sumDy, sumDyXhat
+}
+
+// centeredDots returns Σ g and Σ g·(v − mu) over the pairs (v, g) of x and dy
+// (of equal length), in two independent float64 lanes (four spill registers
+// and run slower).
+func centeredDots[T float32 | float64](x, dy []T, mu float64) (sum, dot float64) {
+	var s0, s1, p0, p1 float64
+	dy = dy[:len(x)]
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		v, g := x[i:i+2:i+2], dy[i:i+2:i+2]
+		g0, g1 := float64(g[0]), float64(g[1])
+		s0, s1 = s0+g0, s1+g1
+		p0 += g0 * (float64(v[0]) - mu)
+		p1 += g1 * (float64(v[1]) - mu)
+	}
+	if i < len(x) {
+		g := float64(dy[i])
+		s0 += g
+		p0 += g * (float64(x[i]) - mu)
+	}
+	return s0 + s1, p0 + p1
 }
 
 // BatchNormInputGrad writes dx, the gradient of BatchNorm with respect to x
 // for the output gradient dy. σ = √(variance + eps), x̂ = (x − mean)/σ.
 //
-// With throughStats (training: mean and variance are this batch's, functions
-// of x) the gradient also flows through the statistics:
+// With sums (training: mean and variance are this batch's, functions of x;
+// sumDy and sumDyXhat are NormSums of x and dy) the gradient also flows
+// through the statistics:
 //
 //	dx = (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)), means over the channel's m elements.
 //
-// Without (inference: the statistics are constants) it is dx = (γ/σ)·dy.
-func BatchNormInputGrad[T float32 | float64](dx, x, dy, gamma []T, mean, variance []float64, eps float64, throughStats bool, n, c, inner int) {
+// With nil sums (inference: the statistics are constants) it is dx = (γ/σ)·dy.
+func BatchNormInputGrad[T float32 | float64](dx, x, dy, gamma []T, mean, variance []float64, eps float64, sumDy, sumDyXhat []float64, n, c, inner int) {
+	// Per channel, dx = A·dy + B·x + C in float64: A = γ/σ, and with sums
+	// B = −A·mean(dy·x̂)/σ and C = −A·mean(dy) − B·mean (as BatchNorm's
+	// b, rounding far below T's unless |mean|/σ nears 1e8).
 	m := float64(n * inner)
-	var sumDy, sumDyXhat []float64
-	if throughStats {
-		sumDy, sumDyXhat = normSums(x, dy, mean, variance, eps, n, c, inner)
+	coef := invStd(variance, eps)
+	for j := range coef {
+		coef[j] *= float64(gamma[j])
 	}
-	for j := 0; j < c; j++ {
-		inv := 1 / math.Sqrt(variance[j]+eps)
-		scale := float64(gamma[j]) * inv
-		var meanDy, meanDyXhat float64 // stay 0 when the statistics are constants
-		if throughStats {
-			meanDy, meanDyXhat = sumDy[j]/m, sumDyXhat[j]/m
+	var coefB, coefC []float64
+	if sumDy != nil {
+		coefB, coefC = make([]float64, c), make([]float64, c)
+		inv := invStd(variance, eps)
+		for j, a := range coef {
+			coefB[j] = -a * inv[j] * (sumDyXhat[j] / m)
+			coefC[j] = -a*(sumDy[j]/m) - coefB[j]*mean[j]
 		}
-		for i := 0; i < n; i++ {
-			dxs, dys := normBlock(dx, i, j, c, inner), normBlock(dy, i, j, c, inner)
-			for k, v := range normBlock(x, i, j, c, inner) {
-				xhat := (float64(v) - mean[j]) * inv
-				dxs[k] = T(scale * (float64(dys[k]) - meanDy - xhat*meanDyXhat))
+	}
+	ParallelFor(n*c, 3*len(x), func(lo, hi int) {
+		for blk := lo; blk < hi; blk++ {
+			a := coef[blk%c]
+			dys := dy[blk*inner : (blk+1)*inner : (blk+1)*inner]
+			dxs := dx[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(dys)]
+			if sumDy == nil {
+				for k, g := range dys {
+					dxs[k] = T(a * float64(g))
+				}
+				continue
+			}
+			b, cc := coefB[blk%c], coefC[blk%c]
+			xs := x[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(dys)]
+			for k, g := range dys {
+				dxs[k] = T(a*float64(g) + b*float64(xs[k]) + cc)
 			}
 		}
-	}
+	})
 }
 
 // BatchNormChannelGrads returns the gradients of BatchNorm with respect to
-// its per-channel inputs γ, mean and variance, for the output gradient dy:
+// the given statistics mean and variance, for an output gradient whose
+// NormSums are sumDy and sumDyXhat:
 //
-//	dγ = Σ dy·x̂,   dmean = −(γ/σ)·Σ dy,   dvariance = −(γ/(2σ²))·Σ dy·x̂.
+//	dmean = −(γ/σ)·Σ dy,   dvariance = −(γ/(2σ²))·Σ dy·x̂.
 //
-// (dβ = Σ dy is a plain channel sum.) dγ holds for batch statistics too: γ
-// does not move them. dmean and dvariance are those of given statistics.
-func BatchNormChannelGrads[T float32 | float64](x, dy, gamma []T, mean, variance []float64, eps float64, n, c, inner int) (dGamma, dMean, dVariance []float64) {
-	sumDy, sumDyXhat := normSums(x, dy, mean, variance, eps, n, c, inner)
-	dMean, dVariance = make([]float64, c), make([]float64, c)
-	for j := range dMean {
-		inv := 1 / math.Sqrt(variance[j]+eps)
+// (dγ = Σ dy·x̂ and dβ = Σ dy are the sums themselves; dγ holds for batch
+// statistics too: γ does not move them.)
+func BatchNormChannelGrads[T float32 | float64](gamma []T, variance []float64, eps float64, sumDy, sumDyXhat []float64) (dMean, dVariance []float64) {
+	dMean, dVariance = make([]float64, len(gamma)), make([]float64, len(gamma))
+	for j, inv := range invStd(variance, eps) {
 		g := float64(gamma[j])
 		dMean[j] = -g * inv * sumDy[j]
 		dVariance[j] = -0.5 * g * inv * inv * sumDyXhat[j]
 	}
-	return sumDyXhat, dMean, dVariance
+	return dMean, dVariance
 }
 
 // MomentGrad writes dx, the gradient of a channel statistic for its gradient
@@ -133,17 +257,22 @@ func BatchNormChannelGrads[T float32 | float64](x, dy, gamma []T, mean, variance
 // the mean adds nothing: Σ (x − mean) = 0.
 func MomentGrad[T float32 | float64](dx, x, dy []T, mean []float64, variance bool, n, c, inner int) {
 	m := float64(n * inner)
-	for i := 0; i < n; i++ {
-		for j := 0; j < c; j++ {
+	ParallelFor(n*c, 2*len(dx), func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			j := b % c
 			g := float64(dy[j]) / m
-			dxs := normBlock(dx, i, j, c, inner)
-			for k, v := range normBlock(x, i, j, c, inner) {
-				if variance {
-					dxs[k] = T(2 * (float64(v) - mean[j]) * g)
-				} else {
-					dxs[k] = T(g)
+			dxs := dx[b*inner : (b+1)*inner : (b+1)*inner]
+			if !variance {
+				v := T(g)
+				for k := range dxs {
+					dxs[k] = v
 				}
+				continue
+			}
+			mu := mean[j]
+			for k, v := range x[b*inner : (b+1)*inner : (b+1)*inner] {
+				dxs[k] = T(2 * (float64(v) - mu) * g)
 			}
 		}
-	}
+	})
 }

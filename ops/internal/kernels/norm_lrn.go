@@ -10,23 +10,28 @@ import "math"
 // sum with front and back swapped: x[c'] reaches y[c] exactly when c reaches
 // c' through the mirrored window.
 func ChannelWindowSum[T float32 | float64](y, x []T, front, back, n, c, inner int) {
-	for i := 0; i < n; i++ {
-		for j := 0; j < c; j++ {
+	ParallelFor(n*c, n*c*inner*(front+back+1), func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			i, j := b/c, b%c
 			ys := normBlock(y, i, j, c, inner)
 			clear(ys)
 			for src := max(0, j-front); src <= min(c-1, j+back); src++ {
-				for k, v := range normBlock(x, i, src, c, inner) {
+				xs := normBlock(x, i, src, c, inner)[:len(ys)]
+				for k, v := range xs {
 					ys[k] += v
 				}
 			}
 		}
-	}
+	})
 }
 
 // AffinePow writes y = scale·(k + a·x)^p, elementwise. Its derivative is the
 // same function with scale·p·a for scale and p − 1 for p.
 func AffinePow[T float32 | float64](y, x []T, scale, a, k, p float64) {
-	for i, v := range x {
-		y[i] = T(scale * math.Pow(k+a*float64(v), p))
-	}
+	ParallelFor(len(x), 32*len(x), func(lo, hi int) {
+		ys := y[lo:hi:hi]
+		for i, v := range x[lo:hi:hi] {
+			ys[i] = T(scale * math.Pow(k+a*float64(v), p))
+		}
+	})
 }

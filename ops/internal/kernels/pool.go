@@ -29,22 +29,19 @@ func poolSpans(out, k, s, pad, n int) []poolSpan {
 	return sp
 }
 
-// windows calls visit once per output element, in output order (o is its
-// flat index), with the offset of its input plane and its clipped window.
-// It is the one window iteration that every pooling kernel shares.
-func (g PoolGeom) windows(visit func(o, plane int, rows, cols poolSpan)) {
-	rows := poolSpans(g.OH, g.KH, g.SH, g.PadTop, g.H)
-	cols := poolSpans(g.OW, g.KW, g.SW, g.PadLeft, g.W)
-	o := 0
-	for p := 0; p < g.Planes; p++ {
-		plane := p * g.H * g.W
-		for _, r := range rows {
-			for _, c := range cols {
-				visit(o, plane, r, c)
-				o++
-			}
-		}
-	}
+// spans are the clipped row and column spans of every window: windows are
+// separable, a window's rows depending only on oh and its columns only on ow.
+func (g PoolGeom) spans() (rows, cols []poolSpan) {
+	return poolSpans(g.OH, g.KH, g.SH, g.PadTop, g.H), poolSpans(g.OW, g.KW, g.SW, g.PadLeft, g.W)
+}
+
+// planes runs body over the planes [p0, p1) of the pooling, split across
+// cores when large: each plane's windows read and write only that plane of
+// x, dx, y and dy, so planes are independent. It is the one plane iteration
+// every pooling kernel shares; within a plane, output o = oh·OW + ow comes
+// from window (rows[oh], cols[ow]).
+func (g PoolGeom) planes(body func(p0, p1 int)) {
+	ParallelFor(g.Planes, g.Planes*(g.H*g.W+g.OH*g.OW*(1+g.KH*g.KW)), body)
 }
 
 // MaxPool2D sets y[o] to the maximum of x over window o. Padding acts as −∞:
@@ -52,8 +49,17 @@ func (g PoolGeom) windows(visit func(o, plane int, rows, cols poolSpan)) {
 // largest element, never to 0. A NaN in a window makes its output NaN, as in
 // PyTorch.
 func MaxPool2D[T float32 | float64](y, x []T, g PoolGeom) {
-	g.windows(func(o, plane int, rows, cols poolSpan) {
-		y[o] = x[poolArgmax(x, plane, g.W, rows, cols)]
+	rows, cols := g.spans()
+	g.planes(func(p0, p1 int) {
+		for p := p0; p < p1; p++ {
+			plane, o := p*g.H*g.W, p*g.OH*g.OW
+			for _, r := range rows {
+				for _, c := range cols {
+					y[o] = x[poolArgmax(x, plane, g.W, r, c)]
+					o++
+				}
+			}
+		}
 	})
 }
 
@@ -63,8 +69,17 @@ func MaxPool2D[T float32 | float64](y, x []T, g PoolGeom) {
 // dx must be zeroed by the caller. The argmax is recomputed from x rather
 // than stored, so the op that calls this holds no state between passes.
 func MaxPool2DGrad[T float32 | float64](dx, x, dy []T, g PoolGeom) {
-	g.windows(func(o, plane int, rows, cols poolSpan) {
-		dx[poolArgmax(x, plane, g.W, rows, cols)] += dy[o]
+	rows, cols := g.spans()
+	g.planes(func(p0, p1 int) {
+		for p := p0; p < p1; p++ {
+			plane, o := p*g.H*g.W, p*g.OH*g.OW
+			for _, r := range rows {
+				for _, c := range cols {
+					dx[poolArgmax(x, plane, g.W, r, c)] += dy[o]
+					o++
+				}
+			}
+		}
 	})
 }
 
@@ -93,29 +108,45 @@ func poolArgmax[T float32 | float64](x []T, plane, w int, rows, cols poolSpan) i
 // countPad is true (padding counts as zeros: PyTorch's count_include_pad=True),
 // else by the number of plane elements in the window.
 func AvgPool2D[T float32 | float64](y, x []T, g PoolGeom, countPad bool) {
-	g.windows(func(o, plane int, rows, cols poolSpan) {
-		// Summing in float64 keeps a float32 mean over a large window (global
-		// pooling of a 56×56 plane) within rounding of the float64 one.
-		var sum float64
-		for i := rows.lo; i < rows.hi; i++ {
-			row := plane + i*g.W
-			for _, v := range x[row+cols.lo : row+cols.hi] {
-				sum += float64(v)
+	rows, cols := g.spans()
+	g.planes(func(p0, p1 int) {
+		for p := p0; p < p1; p++ {
+			plane, o := p*g.H*g.W, p*g.OH*g.OW
+			for _, r := range rows {
+				for _, c := range cols {
+					// Summing in float64 keeps a float32 mean over a large window (global
+					// pooling of a 56×56 plane) within rounding of the float64 one.
+					var sum float64
+					for i := r.lo; i < r.hi; i++ {
+						row := plane + i*g.W
+						sum += sum4(x[row+c.lo : row+c.hi])
+					}
+					y[o] = T(sum / g.divisor(r, c, countPad))
+					o++
+				}
 			}
 		}
-		y[o] = T(sum / g.divisor(rows, cols, countPad))
 	})
 }
 
 // AvgPool2DGrad adds dy[o]/count to every plane element of window o, with
 // the divisor AvgPool2D used. dx must be zeroed by the caller.
 func AvgPool2DGrad[T float32 | float64](dx, dy []T, g PoolGeom, countPad bool) {
-	g.windows(func(o, plane int, rows, cols poolSpan) {
-		d := T(float64(dy[o]) / g.divisor(rows, cols, countPad))
-		for i := rows.lo; i < rows.hi; i++ {
-			row := plane + i*g.W
-			for j := row + cols.lo; j < row+cols.hi; j++ {
-				dx[j] += d
+	rows, cols := g.spans()
+	g.planes(func(p0, p1 int) {
+		for p := p0; p < p1; p++ {
+			plane, o := p*g.H*g.W, p*g.OH*g.OW
+			for _, r := range rows {
+				for _, c := range cols {
+					d := T(float64(dy[o]) / g.divisor(r, c, countPad))
+					for i := r.lo; i < r.hi; i++ {
+						row := dx[plane+i*g.W+c.lo : plane+i*g.W+c.hi]
+						for j := range row {
+							row[j] += d
+						}
+					}
+					o++
+				}
 			}
 		}
 	})

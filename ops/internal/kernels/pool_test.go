@@ -98,3 +98,40 @@ func poolTo64(a []float32) []float64 {
 	}
 	return out
 }
+
+// TestPoolPlanesSplit: with many planes split across goroutines, every
+// pooling kernel gives, plane by plane, what it gives on that plane alone,
+// overlapping windows and padding included.
+func TestPoolPlanesSplit(t *testing.T) {
+	withProcs(t, 3)
+	const planes, h, w = 101, 13, 11 // enough work to be split
+	// 3×3 windows at stride 2, 1 row and column of padding: 7×6 outputs.
+	g := PoolGeom{Planes: planes, H: h, W: w, OH: 7, OW: 6, KH: 3, KW: 3, SH: 2, SW: 2, PadTop: 1, PadLeft: 1}
+	one := g
+	one.Planes = 1
+	x, dy := normData[float32](planes*h*w, 0, 1, 1), normData[float32](planes*7*6, 0, 1, 2)
+	in, out := h*w, 7*6
+	type run func(g PoolGeom, x, dy, dst []float32)
+	kernels := map[string]struct {
+		r       run
+		dstSize int
+	}{
+		"max":      {func(g PoolGeom, x, _, y []float32) { MaxPool2D(y, x, g) }, out},
+		"max_grad": {func(g PoolGeom, x, dy, dx []float32) { MaxPool2DGrad(dx, x, dy, g) }, in},
+		"avg":      {func(g PoolGeom, x, _, y []float32) { AvgPool2D(y, x, g, false) }, out},
+		"avg_grad": {func(g PoolGeom, _, dy, dx []float32) { AvgPool2DGrad(dx, dy, g, true) }, in},
+	}
+	for name, k := range kernels {
+		all := make([]float32, planes*k.dstSize)
+		k.r(g, x, dy, all)
+		for p := 0; p < planes; p++ {
+			want := make([]float32, k.dstSize)
+			k.r(one, x[p*in:(p+1)*in], dy[p*out:(p+1)*out], want)
+			for i, v := range want {
+				if got := all[p*k.dstSize+i]; got != v {
+					t.Fatalf("%s: plane %d element %d = %v, want %v", name, p, i, got, v)
+				}
+			}
+		}
+	}
+}
