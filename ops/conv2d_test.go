@@ -3,6 +3,7 @@ package ops_test
 import (
 	"fmt"
 	"math/rand"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -304,6 +305,38 @@ func TestConv2DReference(t *testing.T) {
 		assertClose(t, what+": y", y, wantY, 1e-12)
 		assertClose(t, what+": dx", dx, wantDx, 1e-12)
 		assertClose(t, what+": dw", dw, wantDw, 1e-12)
+	}
+}
+
+// TestConv2DReferenceParallel compares the op with convNaive on shapes
+// large enough for the kernels to split the batch (or, at batch 1, the
+// groups) across 2 and 3 goroutines, in the layouts of the zoo's models:
+// ResNet's 3×3 same convolutions and its stride-2 transition, LeNet's 5×5
+// ones (the first with one input channel), a grouped dilated one.
+func TestConv2DReferenceParallel(t *testing.T) {
+	cases := []convCase{
+		{"resnet_3x3", tensor.Shape{3, 16, 12, 12}, tensor.Shape{16, 16, 3, 3}, ops.Conv{}.WithPad(1)},
+		{"resnet_stride2", tensor.Shape{3, 16, 16, 16}, tensor.Shape{32, 16, 3, 3}, ops.Conv{}.WithStride(2).WithPad(1)},
+		{"lenet_c1", tensor.Shape{5, 1, 28, 28}, tensor.Shape{6, 1, 5, 5}, ops.Conv{}.WithPad(2)},
+		{"lenet_c3", tensor.Shape{3, 6, 14, 14}, tensor.Shape{16, 6, 5, 5}, ops.Conv{}},
+		{"batch1_groups_dilation", tensor.Shape{1, 16, 24, 23}, tensor.Shape{16, 8, 3, 3}, ops.Conv{Groups: 2}.WithDilation(2).WithPad(2)},
+		{"odd_stride3", tensor.Shape{4, 5, 31, 29}, tensor.Shape{12, 5, 4, 5}, ops.Conv{StrideH: 3, StrideW: 2, PadTop: 1, PadLeft: 2}},
+	}
+	for _, procs := range []int{2, 3} {
+		prev := runtime.GOMAXPROCS(procs)
+		for i, c := range cases {
+			ys, err := c.c.OutShape(c.x, c.w)
+			must(t, err)
+			x, w, dy := gradcheck.Random(c.x, int64(i)), gradcheck.Random(c.w, int64(i+1000)), gradcheck.Random(ys, int64(i+2000))
+			b := tensorOf(tensor.Shape{c.w[0]}, make([]float64, c.w[0])...)
+			wantY, wantDx, wantDw := convNaive(x.Data().([]float64), w.Data().([]float64), dy.Data().([]float64), c.x, c.w, ys, c.c)
+			y, dx, dw, _ := convGrads(t, x, w, b, dy, c.c)
+			what := fmt.Sprintf("%d goroutines, %s", procs, c.name)
+			assertClose(t, what+": y", y, wantY, 1e-12)
+			assertClose(t, what+": dx", dx, wantDx, 1e-12)
+			assertClose(t, what+": dw", dw, wantDw, 1e-12)
+		}
+		runtime.GOMAXPROCS(prev)
 	}
 }
 
