@@ -26,6 +26,7 @@ func AvgPool2D(x *gorgonia.Node, p Pool2D, countPad bool) (*gorgonia.Node, error
 
 // avgPool2DOp is y = avgpool(x).
 type avgPool2DOp struct {
+	writesAll
 	p        Pool2D
 	countPad bool
 }

@@ -185,6 +185,7 @@ func bnRow[T float](t []T, r, c int) []T { return t[r*c : (r+1)*c] }
 
 // batchNormOp is y = γ·(x − mean)/√(variance + eps) + β, per channel.
 type batchNormOp struct {
+	writesAll
 	stats bnStats
 	eps   float64
 	rank  int

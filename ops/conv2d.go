@@ -35,7 +35,7 @@ func Conv2D(x, w, b *gorgonia.Node, c Conv) (*gorgonia.Node, error) {
 			return nil, errors.Errorf("conv2d: weight %v, bias %v: want bias (%d), one per output channel", w.Shape(), bs, w.Shape()[0])
 		}
 	}
-	y, err := apply(conv2dOp{c.normal()}, x, w)
+	y, err := apply(conv2dOp{c: c.normal()}, x, w)
 	if err != nil || b == nil {
 		return y, err
 	}
@@ -154,7 +154,10 @@ func (c Conv) geom(x, w tensor.Shape) kernels.ConvGeom {
 }
 
 // conv2dOp is y = w ⋆ x; inputs (x, w). Its Conv is normalized.
-type conv2dOp struct{ c Conv }
+type conv2dOp struct {
+	writesAll
+	c Conv
+}
 
 func (o conv2dOp) String() string      { return "conv2d(" + o.c.String() + ")" }
 func (o conv2dOp) ranks() ([]int, int) { return []int{4, 4}, 4 }
@@ -183,6 +186,7 @@ func (o conv2dOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gorgonia.Node
 // by w; inputs (w, dy). The input shape is stored: several input sizes give
 // one output size when the stride is above 1.
 type conv2dInputGradOp struct {
+	writesAll
 	c Conv
 	x tensor.Shape
 }
@@ -214,7 +218,7 @@ func (o conv2dInputGradOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gorg
 	if err != nil {
 		return nil, err
 	}
-	ddy, err := apply(conv2dOp{o.c}, dout, w)
+	ddy, err := apply(conv2dOp{c: o.c}, dout, w)
 	return gorgonia.Nodes{dw, ddy}, err
 }
 
@@ -222,6 +226,7 @@ func (o conv2dInputGradOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gorg
 // (x, dy). The weight shape is stored: the output size does not determine
 // the kernel size when the stride is above 1.
 type conv2dFilterGradOp struct {
+	writesAll
 	c Conv
 	w tensor.Shape
 }
@@ -253,7 +258,7 @@ func (o conv2dFilterGradOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gor
 	if err != nil {
 		return nil, err
 	}
-	ddy, err := apply(conv2dOp{o.c}, x, dout)
+	ddy, err := apply(conv2dOp{c: o.c}, x, dout)
 	return gorgonia.Nodes{dx, ddy}, err
 }
 

@@ -42,6 +42,7 @@ func (k elementwiseKind) String() string { return [...]string{"add", "mul"}[k] }
 
 // elementwiseOp is y = a + b or y = a ⊙ b.
 type elementwiseOp struct {
+	writesAll
 	kind elementwiseKind
 	rank int
 }
@@ -98,7 +99,10 @@ func AddBias(x, b *gorgonia.Node) (*gorgonia.Node, error) {
 }
 
 // addBiasOp is y[n, c, ...] = x[n, c, ...] + b[c].
-type addBiasOp struct{ rank int }
+type addBiasOp struct {
+	writesAll
+	rank int
+}
 
 func (a addBiasOp) String() string      { return "add_bias" }
 func (a addBiasOp) ranks() ([]int, int) { return []int{a.rank, 1}, a.rank }

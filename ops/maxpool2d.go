@@ -17,12 +17,15 @@ import (
 // in AlexNet). The gradient sends dy to the first maximum of each window in
 // row-major order (a subgradient at ties) and adds up where windows overlap.
 func MaxPool2D(x *gorgonia.Node, p Pool2D) (*gorgonia.Node, error) {
-	return poolNode(maxPool2DOp{p}, x)
+	return poolNode(maxPool2DOp{p: p}, x)
 }
 
 // maxPool2DOp is y = maxpool(x). It holds the geometry only: no argmax mask
 // (gorgonia's maxPoolOp keeps one in the op, shared by every pass).
-type maxPool2DOp struct{ p Pool2D }
+type maxPool2DOp struct {
+	writesAll
+	p Pool2D
+}
 
 func (m maxPool2DOp) String() string      { return "maxpool2d(" + m.p.String() + ")" }
 func (m maxPool2DOp) ranks() ([]int, int) { return []int{4}, 4 }
@@ -43,7 +46,7 @@ func (m maxPool2DOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 }
 
 func (m maxPool2DOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gorgonia.Nodes, error) {
-	dx, err := apply(maxPool2DGradOp(m), in[0], dout)
+	dx, err := apply(maxPool2DGradOp{p: m.p}, in[0], dout)
 	return gorgonia.Nodes{dx}, err
 }
 

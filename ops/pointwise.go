@@ -91,6 +91,7 @@ func Pointwise(name string, x *gorgonia.Node) (*gorgonia.Node, error) {
 
 // pointwiseOp is y = f(x) for one table entry.
 type pointwiseOp struct {
+	writesAll
 	name string
 	rank int
 }
@@ -122,6 +123,7 @@ func (p pointwiseOp) grad(in gorgonia.Nodes, out, dout *gorgonia.Node) (gorgonia
 
 // pointwiseGradOp is dx = f'(x, y)·dy for one table entry.
 type pointwiseGradOp struct {
+	writesAll
 	name string
 	rank int
 }
