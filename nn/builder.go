@@ -27,12 +27,13 @@ func (m Mode) String() string { return [...]string{"train", "eval"}[m] }
 type Builder struct {
 	G    *graph.Graph
 	Mode Mode
-	Seed int64 // dropout masks draw from Seed and the layer's path
+	Seed int64 // dropout masks draw from Seed, the layer's path and the step
 
 	nodes  map[*Param]*gorgonia.Node
 	params []*Param // in the order layers declared them
 	stats  []StatUpdate
 	trace  []Record
+	step   int // see SetStep
 }
 
 // StatUpdate is a batch norm's request, in a train graph, to fold the batch
@@ -103,14 +104,22 @@ func (b *Builder) AddStats(u StatUpdate) error {
 // Stats returns the batch-statistics updates registered by the model's batch norms.
 func (b *Builder) Stats() []StatUpdate { return b.stats }
 
-// Rand returns a source for the layer at path, seeded from the builder's seed
-// and the path, so two dropout layers never share masks and a rebuilt model
-// draws the same ones.
-func (b *Builder) Rand(path string) *rand.Rand {
+// StepRand returns a source for the layer at path and the function that
+// reseeds it before each use: its draws are a pure function of the
+// builder's seed, the path and the step (see SetStep), so two dropout layers
+// never share masks, and a run resumed at step s draws the masks an
+// uninterrupted run drew at step s.
+func (b *Builder) StepRand(path string) (rng *rand.Rand, reseed func()) {
 	h := fnv.New64a()
 	h.Write([]byte(path))
-	return rand.New(rand.NewSource(b.Seed ^ int64(h.Sum64())))
+	key := b.Seed ^ int64(h.Sum64())
+	rng = rand.New(rand.NewSource(key))
+	return rng, func() { rng.Seed(key ^ int64(uint64(b.step)*0x9e3779b97f4a7c15)) }
 }
+
+// SetStep sets the step that StepRand sources draw for; Classifier.Run
+// advances it after every run, and a resumed training loop sets it.
+func (b *Builder) SetStep(step int) { b.step = step }
 
 func (b *Builder) record(l Layer, in, out *gorgonia.Node) {
 	b.trace = append(b.trace, Record{Layer: l, In: in.Shape().Clone(), Out: out.Shape().Clone()})

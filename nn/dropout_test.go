@@ -9,8 +9,8 @@ import (
 	"github.com/convgraph/convgraph/graph"
 )
 
-// masked runs a Train-mode dropout at p = 0.25 on ones (1, 400) twice and
-// returns both outputs: every element is 0 or 1/(1 − p).
+// masked runs a Train-mode dropout at p = 0.25 on ones (1, 400) at steps 0
+// and 1 and returns both outputs: every element is 0 or 1/(1 − p).
 func masked(t *testing.T, seed int64) (first, second []float64) {
 	t.Helper()
 	net, err := Build(Dropout("classifier.drop", 0.25), tensor.Float64, Train, seed, 1, 400)
@@ -20,7 +20,8 @@ func masked(t *testing.T, seed int64) (first, second []float64) {
 	ones := tensor.New(tensor.WithShape(1, 400), tensor.Of(tensor.Float64))
 	must(t, ones.Memset(1.0))
 	var runs [][]float64
-	for range 2 {
+	for step := range 2 {
+		net.SetStep(step)
 		vals, err := prog.Run(graph.Feeds{InputName: ones})
 		must(t, err)
 		runs = append(runs, floatsOf(vals[0]))
@@ -36,7 +37,10 @@ func TestDropoutTrain(t *testing.T) {
 		t.Error("one seed gave two masks")
 	}
 	if slices.Equal(a1, a2) || slices.Equal(a1, c1) {
-		t.Error("a second run, or another seed, gave the same mask")
+		t.Error("a second step, or another seed, gave the same mask")
+	}
+	if again, _ := masked(t, 5); !slices.Equal(a1, again) {
+		t.Error("step 0 drew another mask when run again")
 	}
 	dropped := 0
 	for _, v := range a1 {

@@ -107,6 +107,7 @@ func (c *Classifier) Run(x, labels tensor.Tensor) (*StepResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.SetStep(c.step + 1)
 	loss, err := Scalar(vals[0])
 	if err != nil {
 		return nil, errors.WithMessage(err, "classifier: loss")

@@ -128,6 +128,7 @@ func (t *Trainer) trainEpoch(bar *progress) (EpochStats, bool, error) {
 			break
 		}
 		lr := t.Config.Schedule.LR(t.Step)
+		t.classifier.SetStep(t.Step) // dropout masks are a function of the step: resume draws the same
 		res, err := t.classifier.Run(b.Tensor(), labelsTensor(b.Labels))
 		if err != nil {
 			return stats, false, errors.WithMessagef(err, "trainer: step %d (epoch %d, batch %d)", t.Step, t.Epoch+1, t.Batch)

@@ -33,13 +33,14 @@ func tinyData() *datasets.Dataset {
 	return d
 }
 
-// tinyModel is conv → batch norm → relu → max-pool → linear: every kind of
-// state a checkpoint must carry (weights, running statistics, momentum).
+// tinyModel is conv → batch norm → relu → max-pool → dropout → linear: every
+// kind of state a checkpoint must carry (weights, running statistics,
+// momentum) and random masks that a resumed run must draw again.
 func tinyModel(seed int64) nn.Layer {
 	f := nn.NewFactory(tensor.Float32, seed)
 	return nn.NewSequential("",
 		f.Conv2D("conv", 1, 4, 3, 3, ops.Conv{}, false), f.BatchNorm("bn", 4), nn.ReLU,
-		nn.MaxPool2D(ops.Pool2D{KH: 2, KW: 2}), nn.Flatten(), f.Linear("fc", 16, 3, true))
+		nn.MaxPool2D(ops.Pool2D{KH: 2, KW: 2}), nn.Flatten(), nn.Dropout("drop", 0.25), f.Linear("fc", 16, 3, true))
 }
 
 func tinyTrainer(t *testing.T, dir string, stopAfter int) *Trainer {
