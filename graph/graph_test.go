@@ -215,3 +215,27 @@ func TestGradOnce(t *testing.T) {
 	_, err = g.Grad(mean, x, w)
 	wantErr(t, err, "already differentiated")
 }
+
+// TestRunIntoReusesBuffers: RunInto writes into the tensors it is given
+// when they fit, and allocates for the rest.
+func TestRunIntoReusesBuffers(t *testing.T) {
+	g, _, _, y := affine(t, vec(1, 1, 1))
+	prog, err := g.Compile(y)
+	must(t, err)
+	first, err := prog.RunInto(graph.Feeds{"x": vec(1, 2, 3)}, nil)
+	must(t, err)
+	second, err := prog.RunInto(graph.Feeds{"x": vec(4, 5, 6)}, first)
+	must(t, err)
+	if second[0] != first[0] {
+		t.Fatal("RunInto did not reuse the tensor it was given")
+	}
+	if got := second[0].Data().([]float64); got[0] != 8 || got[2] != 12 {
+		t.Fatalf("y = %v, want [8 10 12]", got)
+	}
+	wrong := []tensor.Tensor{vec(0, 0)}
+	third, err := prog.RunInto(graph.Feeds{"x": vec(1, 1, 1)}, wrong)
+	must(t, err)
+	if third[0] == wrong[0] || third[0].Shape()[0] != 3 {
+		t.Fatalf("RunInto wrote into a tensor of the wrong shape: %v", third[0].Shape())
+	}
+}

@@ -91,6 +91,14 @@ func (p *Program) Inputs() []string {
 // Run feeds the inputs, executes the tape and returns the outputs in Compile
 // order. The returned tensors are copies: later runs do not overwrite them.
 func (p *Program) Run(feeds Feeds) ([]tensor.Tensor, error) {
+	return p.RunInto(feeds, nil)
+}
+
+// RunInto is Run that copies the outputs into dst's tensors where they fit
+// (same shape and dtype) and allocates the rest: a training loop that passes
+// the previous step's outputs back allocates nothing for them (AlexNet's
+// gradients are 250 MB a step).
+func (p *Program) RunInto(feeds Feeds, dst []tensor.Tensor) ([]tensor.Tensor, error) {
 	if err := p.bind(feeds); err != nil {
 		return nil, err
 	}
@@ -99,7 +107,11 @@ func (p *Program) Run(feeds Feeds) ([]tensor.Tensor, error) {
 	}
 	out := make([]tensor.Tensor, len(p.reads))
 	for i, v := range p.reads {
-		t, err := valueTensor(v)
+		var into tensor.Tensor
+		if i < len(dst) {
+			into = dst[i]
+		}
+		t, err := valueTensor(v, into)
 		if err != nil {
 			return nil, errors.WithMessagef(err, "graph: run: output %q", p.outputs[i].Name())
 		}
@@ -167,11 +179,15 @@ func copyInto(dst, src tensor.Tensor) error {
 	return errors.Wrap(tensor.Copy(dst, src), "copy")
 }
 
-// valueTensor copies a value the tape read into a tensor the caller owns.
-// gorgonia holds scalars (a loss) as *F32/*F64; they become 0-d tensors.
-func valueTensor(v gorgonia.Value) (tensor.Tensor, error) {
+// valueTensor copies a value the tape read into a tensor the caller owns:
+// into, when it has the value's shape and dtype, else a new one. gorgonia
+// holds scalars (a loss) as *F32/*F64; they become 0-d tensors.
+func valueTensor(v gorgonia.Value, into tensor.Tensor) (tensor.Tensor, error) {
 	switch v := v.(type) {
 	case tensor.Tensor:
+		if into != nil && into.Dtype() == v.Dtype() && into.Shape().Eq(v.Shape()) && !into.IsScalar() {
+			return into, errors.Wrap(tensor.Copy(into, v), "copy")
+		}
 		return v.Clone().(tensor.Tensor), nil
 	case *gorgonia.F64:
 		return tensor.New(tensor.FromScalar(float64(*v))), nil

@@ -54,6 +54,7 @@ type Classifier struct {
 	Grads     gorgonia.Nodes
 
 	prog *graph.Program
+	outs []tensor.Tensor // the last run's outputs, reused by the next
 }
 
 // StepResult is what one Run of a classifier returns.
@@ -101,12 +102,15 @@ func NewClassifier(model Layer, dt tensor.Dtype, mode Mode, seed int64, inputSha
 
 // Run feeds a batch of inputs and integer labels. In Train mode it also folds
 // the batch statistics into the batch norms' running statistics; the caller's
-// solver applies the gradients.
+// solver applies the gradients. The result's tensors belong to the
+// classifier and are overwritten by the next Run: a training step allocates
+// no gradient memory. Clone what must outlive it.
 func (c *Classifier) Run(x, labels tensor.Tensor) (*StepResult, error) {
-	vals, err := c.prog.Run(graph.Feeds{InputName: x, LabelsName: labels})
+	vals, err := c.prog.RunInto(graph.Feeds{InputName: x, LabelsName: labels}, c.outs)
 	if err != nil {
 		return nil, err
 	}
+	c.outs = vals
 	c.SetStep(c.step + 1)
 	loss, err := Scalar(vals[0])
 	if err != nil {

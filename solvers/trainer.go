@@ -195,7 +195,7 @@ func (t *Trainer) Evaluate(l *datasets.Loader) (loss, acc float64, err error) {
 	return loss / float64(seen), float64(correct) / float64(seen), nil
 }
 
-// Predict returns the logits of one batch in eval mode.
+// Predict returns the logits of one batch in eval mode (a copy the caller keeps).
 func (t *Trainer) Predict(b *datasets.Batch) (tensor.Tensor, error) {
 	clf, err := t.evalGraph(b)
 	if err != nil {
@@ -205,7 +205,7 @@ func (t *Trainer) Predict(b *datasets.Batch) (tensor.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return res.Logits, nil
+	return res.Logits.Clone().(tensor.Tensor), nil
 }
 
 func (t *Trainer) evalGraph(b *datasets.Batch) (*nn.Classifier, error) {
