@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/convgraph/convgraph/graph"
 	"github.com/convgraph/convgraph/graph/gradcheck"
 	"github.com/convgraph/convgraph/ops"
 )
@@ -29,27 +30,24 @@ func tinyNet(dt tensor.Dtype) (*Sequential, *BatchNorm) {
 }
 
 // TestSequentialGrad checks d(logits)/d(input and every float parameter)
-// along random directions, in both modes. The parameters enter gradcheck's
-// graph as its inputs, bound to the layers through the builder's node table.
+// along random directions, in both modes (in Eval the running statistics
+// are inputs too), through the project's checker.
 func TestSequentialGrad(t *testing.T) {
 	for _, mode := range []Mode{Train, Eval} {
 		t.Run(mode.String(), func(t *testing.T) {
 			model, _ := tinyNet(tensor.Float64)
-			var ps []*Param
-			inputs := []tensor.Tensor{gradcheck.Distinct(tensor.Shape{2, 2, 5, 5}, 1)}
-			for _, p := range model.Params() {
-				if p.Value.Dtype() == tensor.Float64 && (p.Trainable || mode == Eval) {
-					ps, inputs = append(ps, p), append(inputs, p.Value)
+			x := gradcheck.Distinct(tensor.Shape{2, 2, 5, 5}, 1)
+			net, err := Build(model, tensor.Float64, mode, 0, x.Shape()...)
+			must(t, err)
+			p := gradcheck.Problem{Graph: net.G, Output: net.Output, Wrt: gorgonia.Nodes{net.Input},
+				Values: []tensor.Tensor{x}, Feeds: graph.Feeds{InputName: x}}
+			ps, nodes := net.Params()
+			for i, param := range ps {
+				if param.Value.Dtype() == tensor.Float64 {
+					p.Wrt, p.Values = append(p.Wrt, nodes[i]), append(p.Values, param.Value)
 				}
 			}
-			f := func(in gorgonia.Nodes) (*gorgonia.Node, error) {
-				b := NewBuilder(nil, mode, 0) // no graph needed: every parameter is bound below
-				for i, p := range ps {
-					b.nodes[p] = in[i+1]
-				}
-				return model.Forward(b, in[0])
-			}
-			gradcheck.AssertDirection(t, f, inputs, gradcheck.Tol{Eps: 1e-6, Atol: 1e-7, Rtol: 1e-5}, 12, 2)
+			gradcheck.AssertProblemDirection(t, p, gradcheck.Tol{Eps: 1e-6, Atol: 1e-7, Rtol: 1e-5}, 12, 2)
 		})
 	}
 }

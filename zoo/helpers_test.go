@@ -3,7 +3,6 @@ package zoo
 import (
 	"math"
 	"math/rand"
-	"slices"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -12,7 +11,6 @@ import (
 	"github.com/convgraph/convgraph/graph"
 	"github.com/convgraph/convgraph/graph/gradcheck"
 	"github.com/convgraph/convgraph/nn"
-	"github.com/convgraph/convgraph/ops"
 )
 
 func must(t testing.TB, err error) {
@@ -70,79 +68,19 @@ func step(t *testing.T, model nn.Layer, input []int, classes int, mode nn.Mode) 
 	return r
 }
 
-// checkDirections is gradcheck.CheckDirection for a model: it builds model in
-// float64 for the input x in mode, reduces the output to L = Σ y ⊙ r with
-// fixed random r, and compares the symbolic directional derivative of L along
-// dirs random unit directions over x and every trainable parameter at once
-// with central differences. (gradcheck's own Func receives input nodes on a
-// graph it creates, on which an nn.Builder cannot be made; the parameters
-// here are bound by reference, so perturbing them in place perturbs L.)
+// checkDirections checks d(logits)/d(input and every trainable parameter)
+// of model in float64 along dirs random directions, through the project's
+// checker.
 func checkDirections(t *testing.T, model nn.Layer, x tensor.Tensor, mode nn.Mode, dirs int, tol gradcheck.Tol) {
 	t.Helper()
 	net, err := nn.Build(model, tensor.Float64, mode, 1, x.Shape()...)
 	must(t, err)
-	r := gradcheck.Random(net.Output.Shape(), 2)
-	rn, err := net.G.Input("r", r.Shape()...)
-	must(t, err)
-	y, err := ops.Mul(net.Output, rn)
-	must(t, err)
-	loss, err := ops.Sum(y)
-	must(t, err)
-	ps, pnodes := net.TrainableParams()
-	grads, err := net.G.Grad(loss, append(gorgonia.Nodes{net.Input}, pnodes...)...)
-	must(t, err)
-	full, err := net.G.Compile(append(gorgonia.Nodes{loss}, grads...)...)
-	must(t, err)
-	forward, err := net.G.Compile(loss)
-	must(t, err)
-	feeds := graph.Feeds{nn.InputName: x, "r": r}
-	vals, err := full.Run(feeds)
-	must(t, err)
-
-	points := [][]float64{x.Data().([]float64)} // perturbed in place: x, then each parameter
-	for _, p := range ps {
-		points = append(points, p.Value.Data().([]float64))
+	ps, nodes := net.TrainableParams()
+	p := gradcheck.Problem{Graph: net.G, Output: net.Output, Wrt: append(gorgonia.Nodes{net.Input}, nodes...),
+		Values: []tensor.Tensor{x}, Feeds: graph.Feeds{nn.InputName: x}}
+	for _, param := range ps {
+		p.Values = append(p.Values, param.Value)
 	}
-	at := func(d [][]float64, h float64) float64 { // L at the start + h·d
-		saved := make([][]float64, len(points))
-		for k, v := range points {
-			saved[k] = slices.Clone(v)
-			for i := range v {
-				v[i] += h * d[k][i]
-			}
-		}
-		vals, err := forward.Run(feeds)
-		for k, v := range points {
-			copy(v, saved[k])
-		}
-		must(t, err)
-		l, err := nn.Scalar(vals[0])
-		must(t, err)
-		return l
-	}
-	rng := rand.New(rand.NewSource(5))
-	for dir := 0; dir < dirs; dir++ {
-		d := make([][]float64, len(points))
-		norm := 0.0
-		for k, v := range points {
-			d[k] = make([]float64, len(v))
-			for i := range d[k] {
-				d[k][i] = rng.NormFloat64()
-				norm += d[k][i] * d[k][i]
-			}
-		}
-		analytic := 0.0
-		for k := range d {
-			g := vals[1+k].Data().([]float64)
-			for i := range d[k] {
-				d[k][i] /= math.Sqrt(norm)
-				analytic += g[i] * d[k][i]
-			}
-		}
-		numeric := (at(d, tol.Eps) - at(d, -tol.Eps)) / (2 * tol.Eps)
-		t.Logf("direction %d: analytic %.12g, numeric %.12g", dir, analytic, numeric)
-		if diff := math.Abs(analytic - numeric); diff > tol.Atol+tol.Rtol*math.Max(math.Abs(analytic), math.Abs(numeric)) {
-			t.Errorf("direction %d over the input and %d parameters: analytic %.10g, numeric %.10g (diff %.3g)", dir, len(ps), analytic, numeric, diff)
-		}
-	}
+	rep := gradcheck.AssertProblemDirection(t, p, tol, dirs, 5)
+	t.Logf("%d directions over the input and %d parameters: %v", dirs, len(ps), rep)
 }

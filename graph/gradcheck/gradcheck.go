@@ -93,62 +93,91 @@ func (in *InputReport) compare(i int, analytic, numeric float64, tol Tol) {
 	in.MaxRel = math.Max(in.MaxRel, rel)
 }
 
-// harness is the compiled expression: L and its gradients, plus L alone.
+// Problem is an expression already declared on a float64 graph, for
+// checks that a Func over fed inputs cannot express: a model whose
+// parameters are graph parameters (nn.Build), checked with respect to its
+// input and every weight at once.
+type Problem struct {
+	Graph  *graph.Graph
+	Output *gorgonia.Node
+	// Wrt are inputs or parameters of Graph; Values[i] is the float64 tensor
+	// behind Wrt[i]: the feed (for an input) or the bound tensor (for a
+	// parameter). The checker perturbs Values in place and restores them.
+	Wrt    gorgonia.Nodes
+	Values []tensor.Tensor
+	Feeds  graph.Feeds // every input the output needs
+}
+
+// harness is the compiled problem: L and its gradients, plus L alone.
 type harness struct {
-	inputs   []tensor.Tensor // float64 copies, perturbed in place
 	names    []string
-	diff     []int // indices of the float inputs
+	values   [][]float64 // perturbed in place
 	full     *graph.Program
 	forward  *graph.Program
 	feeds    graph.Feeds
 	analytic []tensor.Tensor
 }
 
-func build(f Func, inputs []tensor.Tensor, seed int64) (*harness, error) {
+// build declares f on a new float64 graph, one fed input per tensor.
+func build(f Func, inputs []tensor.Tensor) (Problem, error) {
 	g, err := graph.New(tensor.Float64)
 	if err != nil {
-		return nil, err
+		return Problem{}, err
 	}
-	h := &harness{feeds: graph.Feeds{}}
+	p := Problem{Graph: g, Feeds: graph.Feeds{}}
 	nodes := make(gorgonia.Nodes, len(inputs))
-	var wrt gorgonia.Nodes
 	for i, x := range inputs {
 		name := fmt.Sprintf("x%d", i)
-		switch x.Dtype() {
-		case tensor.Float64:
-			h.diff = append(h.diff, i)
-		case tensor.Float32:
-			return nil, errors.Errorf("gradcheck: input %d is float32: checks run in float64", i)
+		if x.Dtype() == tensor.Float32 {
+			return Problem{}, errors.Errorf("gradcheck: input %d is float32: checks run in float64", i)
 		}
 		if nodes[i], err = g.InputOf(name, x.Dtype(), x.Shape()...); err != nil {
-			return nil, err
+			return Problem{}, err
 		}
 		c := x.Clone().(tensor.Tensor)
-		h.inputs, h.names = append(h.inputs, c), append(h.names, name)
-		h.feeds[name] = c
+		p.Feeds[name] = c
 		if x.Dtype() == tensor.Float64 {
-			wrt = append(wrt, nodes[i])
+			p.Wrt, p.Values = append(p.Wrt, nodes[i]), append(p.Values, c)
 		}
 	}
-	if len(wrt) == 0 {
-		return nil, errors.New("gradcheck: no float64 input to check")
+	if len(p.Wrt) == 0 {
+		return Problem{}, errors.New("gradcheck: no float64 input to check")
 	}
-	y, err := f(nodes)
-	if err != nil {
-		return nil, errors.WithMessage(err, "gradcheck: building the expression")
+	if p.Output, err = f(nodes); err != nil {
+		return Problem{}, errors.WithMessage(err, "gradcheck: building the expression")
 	}
-	loss, err := weightedSum(g, y, seed, h.feeds)
+	return p, nil
+}
+
+// compile reduces the problem's output to L, differentiates it and runs it
+// once for the analytic gradients.
+func (p Problem) compile(seed int64) (*harness, error) {
+	if p.Graph == nil || p.Output == nil || len(p.Wrt) == 0 || len(p.Wrt) != len(p.Values) {
+		return nil, errors.Errorf("gradcheck: problem needs a graph, an output and one value per wrt node (%d wrt, %d values)", len(p.Wrt), len(p.Values))
+	}
+	h := &harness{feeds: graph.Feeds{}}
+	for name, v := range p.Feeds {
+		h.feeds[name] = v
+	}
+	for i, v := range p.Values {
+		d, ok := v.Data().([]float64)
+		if !ok {
+			return nil, errors.Errorf("gradcheck: value of %q is %v: checks run in float64", p.Wrt[i].Name(), v.Dtype())
+		}
+		h.names, h.values = append(h.names, p.Wrt[i].Name()), append(h.values, d)
+	}
+	loss, err := weightedSum(p.Graph, p.Output, seed, h.feeds)
 	if err != nil {
 		return nil, err
 	}
-	grads, err := g.Grad(loss, wrt...)
+	grads, err := p.Graph.Grad(loss, p.Wrt...)
 	if err != nil {
 		return nil, err
 	}
-	if h.full, err = g.Compile(append(gorgonia.Nodes{loss}, grads...)...); err != nil {
+	if h.full, err = p.Graph.Compile(append(gorgonia.Nodes{loss}, grads...)...); err != nil {
 		return nil, err
 	}
-	if h.forward, err = g.Compile(loss); err != nil {
+	if h.forward, err = p.Graph.Compile(loss); err != nil {
 		return nil, err
 	}
 	vals, err := h.full.Run(h.feeds)
@@ -202,14 +231,22 @@ func scalar(t tensor.Tensor) (float64, error) {
 // element of every float64 input (inputs of other dtypes, such as integer
 // labels, are fed but not differentiated).
 func Check(f Func, inputs []tensor.Tensor, tol Tol) (*Report, error) {
-	h, err := build(f, inputs, 7)
+	p, err := build(f, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return CheckProblem(p, tol)
+}
+
+// CheckProblem is Check for a problem declared by the caller.
+func CheckProblem(p Problem, tol Tol) (*Report, error) {
+	h, err := p.compile(7)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{Tol: tol}
-	for k, i := range h.diff {
-		in := InputReport{Name: h.names[i]}
-		x := h.inputs[i].Data().([]float64)
+	for k, x := range h.values {
+		in := InputReport{Name: h.names[k]}
 		a := h.analytic[k].Data().([]float64)
 		for j := range x {
 			orig := x[j]
@@ -235,17 +272,26 @@ func Check(f Func, inputs []tensor.Tensor, tol Tol) (*Report, error) {
 // directions (drawn from seed) over all float64 inputs at once: for graphs too
 // big to perturb element by element.
 func CheckDirection(f Func, inputs []tensor.Tensor, tol Tol, n int, seed int64) (*Report, error) {
-	h, err := build(f, inputs, seed)
+	p, err := build(f, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return CheckProblemDirection(p, tol, n, seed)
+}
+
+// CheckProblemDirection is CheckDirection for a problem declared by the caller.
+func CheckProblemDirection(p Problem, tol Tol, n int, seed int64) (*Report, error) {
+	h, err := p.compile(seed)
 	if err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewSource(seed))
 	in := InputReport{Name: "direction"}
 	for dir := 0; dir < n; dir++ {
-		d := make([][]float64, len(h.diff))
+		d := make([][]float64, len(h.values))
 		var norm float64
-		for k, i := range h.diff {
-			d[k] = make([]float64, h.inputs[i].Shape().TotalSize())
+		for k, x := range h.values {
+			d[k] = make([]float64, len(x))
 			for j := range d[k] {
 				d[k][j] = rng.NormFloat64()
 				norm += d[k][j] * d[k][j]
@@ -276,16 +322,15 @@ func CheckDirection(f Func, inputs []tensor.Tensor, tol Tol, n int, seed int64) 
 // shifted evaluates L at x + step·d and restores x.
 func (h *harness) shifted(d [][]float64, step float64) (float64, error) {
 	saved := make([][]float64, len(d))
-	for k, i := range h.diff {
-		x := h.inputs[i].Data().([]float64)
+	for k, x := range h.values {
 		saved[k] = append([]float64(nil), x...)
 		for j := range x {
 			x[j] += step * d[k][j]
 		}
 	}
 	l, err := h.loss()
-	for k, i := range h.diff {
-		copy(h.inputs[i].Data().([]float64), saved[k])
+	for k, x := range h.values {
+		copy(x, saved[k])
 	}
 	return l, err
 }

@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/convgraph/convgraph/graph"
 	"github.com/convgraph/convgraph/graph/gradcheck"
 )
 
@@ -86,6 +87,43 @@ func TestDistinct(t *testing.T) {
 	for _, v := range gradcheck.Negative(tensor.Shape{4, 4}, 2).Data().([]float64) {
 		if v >= 0 {
 			t.Fatalf("Negative gave %v", v)
+		}
+	}
+}
+
+// TestCheckProblemWithParameter: a parameter bound to a tensor is perturbed
+// in place, checked, and left as it was.
+func TestCheckProblemWithParameter(t *testing.T) {
+	g, err := graph.New(tensor.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := gradcheck.Random(tensor.Shape{3, 2}, 4)
+	before := append([]float64(nil), w.Data().([]float64)...)
+	x := gradcheck.Random(tensor.Shape{4, 3}, 5)
+	xn, err := g.Input("x", 4, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wn, err := g.Param("w", w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := gorgonia.Mul(xn, wn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := gradcheck.Problem{Graph: g, Output: y, Wrt: gorgonia.Nodes{xn, wn}, Values: []tensor.Tensor{x, w}, Feeds: graph.Feeds{"x": x}}
+	rep, err := gradcheck.CheckProblem(p, gradcheck.Default)
+	if err != nil {
+		t.Fatalf("%+v", err)
+	}
+	if err := rep.Err(); err != nil || len(rep.Inputs) != 2 || rep.Inputs[1].Name != "w" || rep.Inputs[1].Checked != 6 {
+		t.Fatalf("report %v, err %v", rep, err)
+	}
+	for i, v := range w.Data().([]float64) {
+		if v != before[i] {
+			t.Fatalf("w[%d] = %v after the check, was %v", i, v, before[i])
 		}
 	}
 }

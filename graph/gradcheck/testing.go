@@ -31,3 +31,16 @@ func AssertDirection(t testing.TB, f Func, inputs []tensor.Tensor, tol Tol, n in
 	}
 	return rep
 }
+
+// AssertProblemDirection runs CheckProblemDirection and fails t on a disagreement.
+func AssertProblemDirection(t testing.TB, p Problem, tol Tol, n int, seed int64) *Report {
+	t.Helper()
+	rep, err := CheckProblemDirection(p, tol, n, seed)
+	if err != nil {
+		t.Fatalf("gradcheck: %+v", err)
+	}
+	if err := rep.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
