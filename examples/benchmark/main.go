@@ -107,14 +107,18 @@ type Result struct {
 	Steps        int       `json:"steps"`       // timed steps per repeat
 	Warmup       int       `json:"warmup"`      // untimed steps
 	AllocBytes   float64   `json:"alloc_bytes_per_step"`
-	Mallocs      float64   `json:"mallocs_per_step"`
-	GCs          float64   `json:"gc_per_step"`
-	MinorFaults  float64   `json:"minor_faults_per_step"`
-	BuildSec     float64   `json:"build_s"` // model construction and compile
-	Loss         float64   `json:"loss"`    // the last step's loss (train) or 0
-	GoVersion    string    `json:"go"`
-	GOMAXPROCS   int       `json:"gomaxprocs"`
-	Date         string    `json:"date"`
+	// ActivationBytes is the size of every op output a step computes
+	// (forward and backward): what a framework that allocates afresh would
+	// allocate per step, and the yardstick for AllocBytes.
+	ActivationBytes float64 `json:"activation_bytes_per_step"`
+	Mallocs         float64 `json:"mallocs_per_step"`
+	GCs             float64 `json:"gc_per_step"`
+	MinorFaults     float64 `json:"minor_faults_per_step"`
+	BuildSec        float64 `json:"build_s"` // model construction and compile
+	Loss            float64 `json:"loss"`    // the last step's loss (train) or 0
+	GoVersion       string  `json:"go"`
+	GOMAXPROCS      int     `json:"gomaxprocs"`
+	Date            string  `json:"date"`
 }
 
 func main() {
@@ -155,9 +159,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	const row = "%-14s %-5s %7v %5v %10v %9v %13v %11v\n"
+	const row = "%-14s %-5s %7v %5v %10v %9v %13v %14v %11v\n"
 	if !*jsonOut {
-		fmt.Printf(row, "model", "mode", "threads", "batch", "images/s", "step ms", "MB alloc/step", "faults/step")
+		fmt.Printf(row, "model", "mode", "threads", "batch", "images/s", "step ms", "MB alloc/step", "of activations", "faults/step")
 	}
 	for _, c := range cfgs {
 		r, err := runChild(self, c, *cpuprofile)
@@ -169,7 +173,8 @@ func main() {
 			continue
 		}
 		fmt.Printf(row, r.Model, r.Mode, r.Threads, r.Batch, fmt.Sprintf("%.1f", r.ImagesPerSec),
-			fmt.Sprintf("%.1f", r.StepMs), fmt.Sprintf("%.2f", r.AllocBytes/1e6), fmt.Sprintf("%.0f", r.MinorFaults))
+			fmt.Sprintf("%.1f", r.StepMs), fmt.Sprintf("%.2f", r.AllocBytes/1e6),
+			fmt.Sprintf("%.2f%%", 100*r.AllocBytes/r.ActivationBytes), fmt.Sprintf("%.0f", r.MinorFaults))
 	}
 }
 
@@ -280,15 +285,15 @@ func lastResult(r io.Reader) (*Result, error) {
 type stepper func() (loss float64, err error)
 
 // newStepper builds c's model and the step that measure times.
-func newStepper(c config) (step stepper, input []int, err error) {
+func newStepper(c config) (step stepper, input []int, activations int, err error) {
 	s, ok := specOf(c.Model)
 	if !ok {
-		return nil, nil, errors.Errorf("unknown model %q", c.Model)
+		return nil, nil, 0, errors.Errorf("unknown model %q", c.Model)
 	}
 	f := nn.NewFactory(tensor.Float32, int64(c.Seed))
 	model, in, err := zoo.New(c.Model, f, s.classes)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	shape := append([]int{c.Batch}, in...)
 	rng := rand.New(rand.NewPCG(c.Seed, 0x5eed))
@@ -307,7 +312,7 @@ func newStepper(c config) (step stepper, input []int, err error) {
 	case "train":
 		clf, err := nn.NewClassifier(model, tensor.Float32, nn.Train, int64(c.Seed), shape...)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		opt := solvers.NewSGD(0.9, false, solvers.Decay{})
 		return func() (float64, error) {
@@ -317,23 +322,35 @@ func newStepper(c config) (step stepper, input []int, err error) {
 			}
 			// A small rate keeps random-label training finite over many steps.
 			return res.Loss, opt.Step(clf.Trainable, res.Grads, 1e-3)
-		}, in, nil
+		}, in, activationBytes(clf.G), nil
 	case "infer":
 		net, err := nn.Build(model, tensor.Float32, nn.Eval, int64(c.Seed), shape...)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		prog, err := net.G.Compile(net.Output)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		feeds := graph.Feeds{nn.InputName: x}
 		return func() (float64, error) {
 			_, err := prog.Run(feeds)
 			return 0, err
-		}, in, nil
+		}, in, activationBytes(net.G), nil
 	}
-	return nil, nil, errors.Errorf("unknown mode %q", c.Mode)
+	return nil, nil, 0, errors.Errorf("unknown mode %q", c.Mode)
+}
+
+// activationBytes sums the outputs of every op node of g (leaves and the
+// tape's read statements, which have no type, excluded).
+func activationBytes(g *graph.Graph) int {
+	total := 0
+	for _, n := range g.Expr().AllNodes() {
+		if n.Op() != nil && n.Type() != nil && n.Shape() != nil {
+			total += n.Shape().TotalSize() * int(n.Dtype().Size())
+		}
+	}
+	return total
 }
 
 // measure runs c in this process: build, warm up, then c.Repeats timed runs
@@ -341,13 +358,13 @@ func newStepper(c config) (step stepper, input []int, err error) {
 func measure(c config, cpuprofile string) (*Result, error) {
 	runtime.GOMAXPROCS(c.Threads)
 	start := time.Now()
-	step, input, err := newStepper(c)
+	step, input, activations, err := newStepper(c)
 	if err != nil {
 		return nil, err
 	}
 	r := &Result{
 		Impl: "convgraph", Model: c.Model, Mode: c.Mode, Threads: c.Threads, Batch: c.Batch, Input: input,
-		Steps: c.Steps, Warmup: c.Warmup, BuildSec: time.Since(start).Seconds(),
+		Steps: c.Steps, Warmup: c.Warmup, BuildSec: time.Since(start).Seconds(), ActivationBytes: float64(activations),
 		GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0), Date: time.Now().UTC().Format(time.RFC3339),
 	}
 	for range c.Warmup {
