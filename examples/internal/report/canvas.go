@@ -10,10 +10,6 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-func vgimgCanvas(w, h vg.Length) *vgimg.Canvas {
-	return vgimg.New(w, h)
-}
-
 // drawTiles splits the canvas into n side-by-side plot areas.
 func drawTiles(c *vgimg.Canvas, n int) []draw.Canvas {
 	t := draw.Tiles{Rows: 1, Cols: n, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 2, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Series is one curve: y over x (epochs).
@@ -35,7 +36,7 @@ type Panel struct {
 // SavePanels draws panels side by side into one PNG at path.
 func SavePanels(path string, panels ...Panel) error {
 	const w, h = 5 * vg.Inch, 3.6 * vg.Inch
-	plots := make([][]*plot.Plot, 1)
+	var plots []*plot.Plot
 	for _, pn := range panels {
 		p := plot.New()
 		p.Title.Text, p.X.Label.Text, p.Y.Label.Text = pn.Title, pn.XLabel, pn.YLabel
@@ -62,11 +63,11 @@ func SavePanels(path string, panels ...Panel) error {
 			p.Legend.Add(s.Name, line)
 		}
 		p.Legend.Top = true
-		plots[0] = append(plots[0], p)
+		plots = append(plots, p)
 	}
-	img := vgimgCanvas(w*vg.Length(len(panels)), h)
+	img := vgimg.New(w*vg.Length(len(panels)), h)
 	tiles := drawTiles(img, len(panels))
-	for i, p := range plots[0] {
+	for i, p := range plots {
 		p.Draw(tiles[i])
 	}
 	return savePNG(img, path)
