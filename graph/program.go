@@ -12,7 +12,10 @@ import (
 type Feeds map[string]tensor.Tensor
 
 // Program is a compiled tape that computes a fixed list of outputs. It is not
-// safe for concurrent use: one Run at a time.
+// safe for concurrent use: one Run at a time, and one at a time across the
+// programs compiled from one graph too, since they share the ops' output
+// buffers. Graphs built separately (a train and an eval graph of one model)
+// may run concurrently only if they share no parameter a solver is updating.
 type Program struct {
 	g       *Graph
 	vm      gorgonia.VM

@@ -32,7 +32,8 @@ type spec interface {
 	ranks() (in []int, out int)
 	// shape is the op's single shape rule; it errors on inputs it cannot take.
 	shape(in []tensor.Shape) (tensor.Shape, error)
-	// do fills out (already of the right shape and dtype, zeroed) from in.
+	// do fills out (already of the right shape and dtype; zeroed unless the
+	// spec embeds writesAll) from in.
 	do(out tensor.Tensor, in []tensor.Tensor) error
 }
 
