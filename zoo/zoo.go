@@ -18,6 +18,7 @@ import (
 	"strconv"
 
 	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
 
 	"github.com/convgraph/convgraph/nn"
 )
@@ -82,6 +83,9 @@ func New(name string, f *nn.Factory, classes int) (nn.Layer, []int, error) {
 	}
 	if f == nil {
 		return nil, nil, errors.Errorf("zoo: %s: nil factory", name)
+	}
+	if f.Dtype != tensor.Float32 && f.Dtype != tensor.Float64 {
+		return nil, nil, errors.Errorf("zoo: %s: factory dtype %v: want float32 or float64", name, f.Dtype)
 	}
 	if classes < 0 {
 		return nil, nil, errors.Errorf("zoo: %s: %d classes: want at least 1 (0: the model's %d)", name, classes, e.classes)

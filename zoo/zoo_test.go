@@ -91,6 +91,9 @@ func TestNewClasses(t *testing.T) {
 			t.Errorf("New(%q, %d): error %v, want one containing %q", c.name, c.classes, err, c.want)
 		}
 	}
+	if _, _, err := New("lenet5", nn.NewFactory(tensor.Int, 1), 10); err == nil || !strings.Contains(err.Error(), "int") {
+		t.Errorf("an int factory: error %v, want one naming the dtype", err)
+	}
 }
 
 // TestTrainAndEval runs one batch of 2 through each small model, in Train
