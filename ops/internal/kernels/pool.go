@@ -49,6 +49,10 @@ func (g PoolGeom) planes(body func(p0, p1 int)) {
 // largest element, never to 0. A NaN in a window makes its output NaN, as in
 // PyTorch.
 func MaxPool2D[T float32 | float64](y, x []T, g PoolGeom) {
+	if g.is2x2() {
+		maxPool2x2(y, nil, x, nil, g)
+		return
+	}
 	rows, cols := g.spans()
 	g.planes(func(p0, p1 int) {
 		for p := p0; p < p1; p++ {
@@ -69,6 +73,10 @@ func MaxPool2D[T float32 | float64](y, x []T, g PoolGeom) {
 // dx must be zeroed by the caller. The argmax is recomputed from x rather
 // than stored, so the op that calls this holds no state between passes.
 func MaxPool2DGrad[T float32 | float64](dx, x, dy []T, g PoolGeom) {
+	if g.is2x2() {
+		maxPool2x2(nil, dx, x, dy, g)
+		return
+	}
 	rows, cols := g.spans()
 	g.planes(func(p0, p1 int) {
 		for p := p0; p < p1; p++ {

@@ -1,0 +1,67 @@
+package kernels
+
+// The 2×2, stride 2, unpadded max pool (LeNet-5, VGG) gets its own loops:
+// the general window walk costs a call and two slice headers per window of
+// four elements, which made pooling half of a LeNet-5 training step.
+
+// is2x2 reports whether g is a 2×2 stride-2 pooling without padding.
+func (g PoolGeom) is2x2() bool {
+	return g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PadTop == 0 && g.PadLeft == 0 &&
+		2*g.OH <= g.H && 2*g.OW <= g.W
+}
+
+// argmax4 is poolArgmax for the window a b / c d at offsets 0, 1, w, w+1:
+// the first maximum in row-major order, or the first NaN. Small enough to
+// inline: the first maximum of each row, then the bottom row's only if it is
+// strictly greater, which is the row-major order.
+func argmax4[T float32 | float64](a, b, c, d T, w int) int {
+	if a != a || b != b || c != c || d != d {
+		return firstNaN4(a, b, c, w)
+	}
+	top, mt := 0, a
+	if b > a {
+		top, mt = 1, b
+	}
+	bottom, mb := w, c
+	if d > c {
+		bottom, mb = w+1, d
+	}
+	if mb > mt {
+		return bottom
+	}
+	return top
+}
+
+// firstNaN4 is argmax4's rare case: the offset of the window's first NaN.
+func firstNaN4[T float32 | float64](a, b, c T, w int) int {
+	switch {
+	case a != a:
+		return 0
+	case b != b:
+		return 1
+	case c != c:
+		return w
+	}
+	return w + 1
+}
+
+// maxPool2x2 is MaxPool2D (y) or MaxPool2DGrad (dx, dy) for a 2×2 geometry.
+func maxPool2x2[T float32 | float64](y, dx, x, dy []T, g PoolGeom) {
+	g.planes(func(p0, p1 int) {
+		for p := p0; p < p1; p++ {
+			for oh := 0; oh < g.OH; oh++ {
+				top := p*g.H*g.W + 2*oh*g.W
+				o := p*g.OH*g.OW + oh*g.OW
+				r0, r1 := x[top:top+2*g.OW], x[top+g.W:top+g.W+2*g.OW]
+				for ow := 0; ow < g.OW; ow++ {
+					i := argmax4(r0[2*ow], r0[2*ow+1], r1[2*ow], r1[2*ow+1], g.W)
+					if y != nil {
+						y[o+ow] = x[top+2*ow+i]
+					} else {
+						dx[top+2*ow+i] += dy[o+ow]
+					}
+				}
+			}
+		}
+	})
+}
