@@ -11,25 +11,29 @@ func (g PoolGeom) is2x2() bool {
 }
 
 // argmax4 is poolArgmax for the window a b / c d at offsets 0, 1, w, w+1:
-// the first maximum in row-major order, or the first NaN. Small enough to
-// inline: the first maximum of each row, then the bottom row's only if it is
-// strictly greater, which is the row-major order.
-func argmax4[T float32 | float64](a, b, c, d T, w int) int {
+// the first maximum in row-major order, or the first NaN. The bottom row's
+// maximum wins only if strictly greater, which is the row-major order. On
+// random data every comparison is a coin toss, so the index is computed
+// from 0/1 flags (SETcc) instead of branches; the values are reread through
+// it rather than selected.
+func argmax4[T float32 | float64](r0, r1 []T, w int) int {
+	a, b, c, d := r0[0], r0[1], r1[0], r1[1]
 	if a != a || b != b || c != c || d != d {
 		return firstNaN4(a, b, c, w)
 	}
-	top, mt := 0, a
-	if b > a {
-		top, mt = 1, b
+	top := flag(b > a)
+	bottom := flag(d > c)
+	lower := flag(r1[bottom] > r0[top])
+	return top + lower*(w+bottom-top)
+}
+
+// flag is 1 for true and 0 for false, without a branch.
+func flag(b bool) int {
+	var i int
+	if b {
+		i = 1
 	}
-	bottom, mb := w, c
-	if d > c {
-		bottom, mb = w+1, d
-	}
-	if mb > mt {
-		return bottom
-	}
-	return top
+	return i
 }
 
 // firstNaN4 is argmax4's rare case: the offset of the window's first NaN.
@@ -54,7 +58,7 @@ func maxPool2x2[T float32 | float64](y, dx, x, dy []T, g PoolGeom) {
 				o := p*g.OH*g.OW + oh*g.OW
 				r0, r1 := x[top:top+2*g.OW], x[top+g.W:top+g.W+2*g.OW]
 				for ow := 0; ow < g.OW; ow++ {
-					i := argmax4(r0[2*ow], r0[2*ow+1], r1[2*ow], r1[2*ow+1], g.W)
+					i := argmax4(r0[2*ow:2*ow+2], r1[2*ow:2*ow+2], g.W)
 					if y != nil {
 						y[o+ow] = x[top+2*ow+i]
 					} else {
