@@ -89,7 +89,7 @@ func runMain(t *testing.T) string {
 func TestDocsQuoteCode(t *testing.T) {
 	root := filepath.Join("..", "..")
 	blocks := 0
-	for _, doc := range []string{"docs/ops.md", "docs/concepts.md", "docs/training.md", "docs/README.md", "docs/packages/graph.md", "docs/packages/gradcheck.md", "docs/packages/ops.md", "docs/packages/kernels.md", "docs/packages/nn.md", "docs/packages/safetensors.md", "docs/packages/zoo.md", "docs/packages/datasets.md", "docs/packages/solvers.md", "docs/packages/examples.md"} {
+	for _, doc := range []string{"README.md", "docs/ops.md", "docs/concepts.md", "docs/training.md", "docs/README.md", "docs/packages/graph.md", "docs/packages/gradcheck.md", "docs/packages/ops.md", "docs/packages/kernels.md", "docs/packages/nn.md", "docs/packages/safetensors.md", "docs/packages/zoo.md", "docs/packages/datasets.md", "docs/packages/solvers.md", "docs/packages/examples.md"} {
 		quotes, err := quotedBlocks(filepath.Join(root, doc))
 		if err != nil {
 			t.Fatal(err)
