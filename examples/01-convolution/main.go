@@ -24,6 +24,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/convgraph/convgraph/examples/internal/notebook"
 	"github.com/convgraph/convgraph/graph"
 	"github.com/convgraph/convgraph/graph/gradcheck"
 	"github.com/convgraph/convgraph/ops"
@@ -31,7 +32,7 @@ import (
 
 func main() {
 	// ── Cell 1: smoothing a noisy signal with a Gaussian kernel (§1) ────────
-	cell(1, "smoothing a noisy signal with a Gaussian kernel (§1)")
+	notebook.Cell(1, "smoothing a noisy signal with a Gaussian kernel (§1)")
 	// A sine of period 32 sampled at 64 points, plus noise of σ = 0.3.
 	const length, period, noise = 64, 32, 0.3
 	rng := rand.New(rand.NewSource(1))
@@ -56,17 +57,17 @@ func main() {
 	// A 1-D signal is an image of one row: N = C = H = 1, W = 64, and the
 	// kernel a 1×9 filter. Padding 4 zeros on each side keeps the length.
 	g, err := graph.New(tensor.Float64)
-	check(err)
+	notebook.Check(err)
 	signal, err := g.Input("signal", 1, 1, 1, length)
-	check(err)
+	notebook.Check(err)
 	kernel, err := g.Param("gauss", tensor.New(tensor.WithShape(1, 1, 1, taps), tensor.WithBacking(gauss)))
-	check(err)
+	notebook.Check(err)
 	smooth, err := ops.Conv2D(signal, kernel, nil, ops.Conv{PadLeft: taps / 2, PadRight: taps / 2})
-	check(err)
+	notebook.Check(err)
 	prog, err := g.Compile(smooth)
-	check(err)
+	notebook.Check(err)
 	out, err := prog.Run(graph.Feeds{"signal": tensor.New(tensor.WithShape(1, 1, 1, length), tensor.WithBacking(noisy))})
-	check(err)
+	notebook.Check(err)
 	smoothed := values(out[0])
 
 	fmt.Println("signal", signal.Shape(), "* kernel", kernel.Shape(), "→", smooth.Shape())
@@ -86,7 +87,7 @@ func main() {
 	fmt.Printf("white noise alone would shrink by √Σw² = %.3f: %.3f → %.3f\n", math.Sqrt(sumSq), noise, noise*math.Sqrt(sumSq))
 
 	// ── Cell 2: convolution flips the kernel, correlation does not (§1) ─────
-	cell(2, "convolution flips the kernel, correlation does not (§1)")
+	notebook.Cell(2, "convolution flips the kernel, correlation does not (§1)")
 	// Two impulses and an asymmetric kernel with taps at offsets −1, 0, +1.
 	impulses := image("[0 0 1 0 0 0 2 0 0 0]")
 	asym := image("[1 2 3]")
@@ -121,7 +122,7 @@ func main() {
 	fmt.Printf("the Gaussian of Cell 1 is symmetric (it differs from its flip by %g): there the two agree\n", maxAbsDiff(gauss, flipped))
 
 	// ── Cell 3: the worked 2-D example, 3×3 kernel on a 4×4 input (§2) ──────
-	cell(3, "the worked 2-D example, 3×3 kernel on a 4×4 input (§2)")
+	notebook.Cell(3, "the worked 2-D example, 3×3 kernel on a 4×4 input (§2)")
 	// y[k,l] = Σ_m Σ_n w[m,n]·x[k+m−1, l+n−1]: no padding, stride 1 → 2×2.
 	W := image("[2 1 2; 0 0 3; 0 0 2]")
 	X := image("[3 2 0 1; 0 2 1 2; 2 0 0 3; 2 3 1 2]")
@@ -129,18 +130,18 @@ func main() {
 	expect("W * X", correlate(X, W, ops.Conv{}), "[11 18; 6 22]")
 
 	// ── Cell 4: padding, a ring of zeros keeps the size (§2) ────────────────
-	cell(4, "padding, a ring of zeros keeps the size (§2)")
+	notebook.Cell(4, "padding, a ring of zeros keeps the size (§2)")
 	expect("W * pad(X, 1)", correlate(X, W, ops.Conv{}.WithPad(1)), "[10 2 7 0; 13 11 18 1; 10 6 22 4; 11 7 12 3]")
 
 	// ── Cell 5: stride 2 on a 7×7 input (§2) ────────────────────────────────
-	cell(5, "stride 2 on a 7×7 input (§2)")
+	notebook.Cell(5, "stride 2 on a 7×7 input (§2)")
 	X7 := image(`[3 2 0 1 0 2 1; 0 2 1 2 1 2 1; 2 0 0 3 0 0 2; 2 3 1 0 1 1 3;
 	              2 2 1 1 0 3 1; 1 1 0 0 1 2 2; 2 1 0 3 2 1 1]`)
 	fmt.Println("X7", X7.Shape())
 	expect("W * X7 (stride 2)", correlate(X7, W, ops.Conv{}.WithStride(2)), "[11 4 11; 9 6 15; 8 10 13]")
 
 	// ── Cell 6: three channels, Y = X_R * W_R + X_G * W_G + X_B * W_B (§4) ───
-	cell(6, "three channels, Y = X_R * W_R + X_G * W_G + X_B * W_B (§4)")
+	notebook.Cell(6, "three channels, Y = X_R * W_R + X_G * W_G + X_B * W_B (§4)")
 	// A 3-channel 5×5 image and one 3×3×3 filter of small integers.
 	rgb := randomInts(rand.New(rand.NewSource(2)), []int{1, 3, 5, 5}, 0, 3)
 	filter := randomInts(rand.New(rand.NewSource(3)), []int{1, 3, 3, 3}, -1, 1)
@@ -158,20 +159,20 @@ func main() {
 	expect("the sum of the three 2-D correlations", whole, oneLine(tensor.New(tensor.WithShape(1, 1, 3, 3), tensor.WithBacking(perChannel))))
 
 	// ── Cell 7: output size and parameter count of a layer (§4) ─────────────
-	cell(7, "output size and parameter count of a layer (§4)")
+	notebook.Cell(7, "output size and parameter count of a layer (§4)")
 	// A 32×32×3 image, ten 5×5 filters with their biases, stride 1, pad 2.
 	// All ones, so each output counts the input values its window covers
 	// (over 3 channels) plus the bias 1: 76 inside, less where padding enters.
 	layer, err := graph.New(tensor.Float64)
-	check(err)
+	notebook.Check(err)
 	img, err := layer.Input("image", 1, 3, 32, 32)
-	check(err)
+	notebook.Check(err)
 	weight, err := layer.Param("conv.weight", filled(1, 10, 3, 5, 5))
-	check(err)
+	notebook.Check(err)
 	bias, err := layer.Param("conv.bias", filled(1, 10))
-	check(err)
+	notebook.Check(err)
 	act, err := ops.Conv2D(img, weight, bias, ops.Conv{}.WithPad(2))
-	check(err)
+	notebook.Check(err)
 	fmt.Println("image", img.Shape(), "weight", weight.Shape(), "bias", bias.Shape(), "→", act.Shape())
 	fmt.Printf("output size (W + 2P − F)/S + 1 = (32 + 2·2 − 5)/1 + 1 = %d\n", (32+2*2-5)/1+1)
 	params := weight.Shape().TotalSize() + bias.Shape().TotalSize()
@@ -181,20 +182,20 @@ func main() {
 		log.Fatalf("layer: %d parameters and output %v, the lecture says 760 and (1, 10, 32, 32)", params, act.Shape())
 	}
 	layerProg, err := layer.Compile(act)
-	check(err)
+	notebook.Check(err)
 	out, err = layerProg.Run(graph.Feeds{"image": filled(1, 1, 3, 32, 32)})
-	check(err)
+	notebook.Check(err)
 	corner, err := out[0].Slice(nil, tensor.S(0), tensor.S(0, 4), tensor.S(0, 4))
-	check(errors.Wrap(err, "corner"))
+	notebook.Check(errors.Wrap(err, "corner"))
 	fmt.Println("top-left 4×4 of output channel 0:")
 	printGrid(tensor.Materialize(corner))
 	// The neuron view: five 5×5 filters without padding make a 28×28×5 grid.
 	neurons, err := ops.Conv{}.OutShape(tensor.Shape{1, 3, 32, 32}, tensor.Shape{5, 3, 5, 5})
-	check(err)
+	notebook.Check(err)
 	fmt.Println("five 5×5 filters, no padding →", neurons)
 
 	// ── Cell 8: a 1×1 convolution mixes channels at each position (§4) ──────
-	cell(8, "a 1×1 convolution mixes channels at each position (§4)")
+	notebook.Cell(8, "a 1×1 convolution mixes channels at each position (§4)")
 	// Filter 0 averages R, G and B (a gray image); filter 1 is R − B.
 	colors := tensor.New(tensor.WithShape(1, 3, 2, 2), tensor.WithBacking([]float64{
 		1, 2, 3, 4, // R
@@ -211,45 +212,45 @@ func main() {
 	expect("channel 1, R − B", plane(mixed, 1), "[-2 -3; 0 -2]")
 
 	// ── Cell 9: max pooling, 2×2 windows at stride 2 (§5) ───────────────────
-	cell(9, "max pooling, 2×2 windows at stride 2 (§5)")
+	notebook.Cell(9, "max pooling, 2×2 windows at stride 2 (§5)")
 	pg, err := graph.New(tensor.Float64)
-	check(err)
+	notebook.Check(err)
 	px, err := pg.Input("x", 1, 1, 4, 4)
-	check(err)
+	notebook.Check(err)
 	pooled, err := ops.MaxPool2D(px, ops.Pool2D{KH: 2, KW: 2}) // a zero stride means the kernel size
-	check(err)
+	notebook.Check(err)
 	poolProg, err := pg.Compile(pooled)
-	check(err)
+	notebook.Check(err)
 	out, err = poolProg.Run(graph.Feeds{"x": image("[1 1 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4]")})
-	check(err)
+	notebook.Check(err)
 	fmt.Println("x", px.Shape(), "→ max pool →", pooled.Shape())
 	expect("maxpool(x)", out[0], "[6 8; 3 4]")
 
 	// ── Cell 10: a first gradient, d sum(relu(conv(x, w)))/dw (autodiff) ────
-	cell(10, "a first gradient, d sum(relu(conv(x, w)))/dw (autodiff)")
+	notebook.Cell(10, "a first gradient, d sum(relu(conv(x, w)))/dw (autodiff)")
 	// Two 6×6 input channels, three 3×3 filters: y is (1, 3, 4, 4).
 	xVal := gradcheck.Distinct(tensor.Shape{1, 2, 6, 6}, 4) // distinct values, none near 0
 	wVal := gradcheck.Random(tensor.Shape{3, 2, 3, 3}, 5)
 	dg, err := graph.New(tensor.Float64)
-	check(err)
+	notebook.Check(err)
 	xn, err := dg.Input("x", 1, 2, 6, 6)
-	check(err)
+	notebook.Check(err)
 	wn, err := dg.Param("w", wVal)
-	check(err)
+	notebook.Check(err)
 	y, err := ops.Conv2D(xn, wn, nil, ops.Conv{})
-	check(err)
+	notebook.Check(err)
 	r, err := ops.ReLU(y)
-	check(err)
+	notebook.Check(err)
 	loss, err := ops.Sum(r)
-	check(err)
+	notebook.Check(err)
 	nodes := len(dg.Expr().AllNodes())
 	grads, err := dg.Grad(loss, wn) // symbolic: it adds the backward pass to the graph
-	check(err)
+	notebook.Check(err)
 	fmt.Printf("graph: %d nodes, %d after Grad\n", nodes, len(dg.Expr().AllNodes()))
 	gradProg, err := dg.Compile(loss, grads[0], y)
-	check(err)
+	notebook.Check(err)
 	out, err = gradProg.Run(graph.Feeds{"x": xVal})
-	check(err)
+	notebook.Check(err)
 	dw := out[1]
 	fmt.Printf("loss = %.6f; dloss/dw %v, for filter 0, channel 0:\n", values(out[0])[0], dw.Shape())
 	printGrid(plane(dw, 0))
@@ -278,7 +279,7 @@ func main() {
 	}
 
 	// ── Cell 11: the gradient checker agrees, by central differences ────────
-	cell(11, "the gradient checker agrees, by central differences")
+	notebook.Cell(11, "the gradient checker agrees, by central differences")
 	// It rebuilds the expression, perturbs every element of x (x0) and of the
 	// weights (x1) by ±1e-6 and compares (L(+) − L(−))/2e-6 with Grad.
 	sumReLUConv := func(in gorgonia.Nodes) (*gorgonia.Node, error) {
@@ -293,20 +294,10 @@ func main() {
 		return ops.Sum(r)
 	}
 	rep, err := gradcheck.Check(sumReLUConv, []tensor.Tensor{xVal, wVal}, gradcheck.Default)
-	check(err)
+	notebook.Check(err)
 	fmt.Println(rep)
-	check(rep.Err())
+	notebook.Check(rep.Err())
 	fmt.Printf("✓ every gradient agrees within %+v\n", rep.Tol)
-}
-
-// cell prints a cell's title, so the output reads like the program.
-func cell(n int, title string) { fmt.Printf("\n── Cell %d: %s\n", n, title) }
-
-// check stops the notebook on an error, with its stack.
-func check(err error) {
-	if err != nil {
-		log.Fatalf("%+v", err)
-	}
 }
 
 // correlate is Cell 1's graph for the cells that only want numbers: it
@@ -314,17 +305,17 @@ func check(err error) {
 // once and returns y.
 func correlate(x, w *tensor.Dense, c ops.Conv) tensor.Tensor {
 	g, err := graph.New(tensor.Float64)
-	check(err)
+	notebook.Check(err)
 	xn, err := g.Input("x", x.Shape()...)
-	check(err)
+	notebook.Check(err)
 	wn, err := g.Param("w", w)
-	check(err)
+	notebook.Check(err)
 	y, err := ops.Conv2D(xn, wn, nil, c)
-	check(err)
+	notebook.Check(err)
 	prog, err := g.Compile(y)
-	check(err)
+	notebook.Check(err)
 	out, err := prog.Run(graph.Feeds{"x": x})
-	check(err)
+	notebook.Check(err)
 	return out[0]
 }
 
@@ -367,7 +358,7 @@ func image(s string) *tensor.Dense {
 		w, h = len(fields), h+1
 		for _, f := range fields {
 			v, err := strconv.ParseFloat(f, 64)
-			check(errors.Wrapf(err, "matrix %q", s))
+			notebook.Check(errors.Wrapf(err, "matrix %q", s))
 			vals = append(vals, v)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/convgraph/convgraph/examples/internal/notebook"
 	"github.com/convgraph/convgraph/nn"
 	"github.com/convgraph/convgraph/solvers"
 	"github.com/convgraph/convgraph/zoo"
@@ -39,7 +40,7 @@ const lr = 0.02
 
 func main() {
 	// ── Cell 1: the two variants and their summaries ────────────────────────
-	cell(1, "the two variants and their summaries")
+	notebook.Cell(1, "the two variants and their summaries")
 	models := map[string]nn.Layer{}
 	inputs := map[string][]int{}
 	summaries := map[string]*nn.Summary{}
@@ -47,19 +48,19 @@ func main() {
 		// One factory per model, so each starts from the same seed whatever
 		// was built before it.
 		model, in, err := zoo.New(name, nn.NewFactory(tensor.Float32, 1), 10)
-		check(err)
+		notebook.Check(err)
 		sum, err := nn.Summarize(model, append([]int{1}, in...)...)
-		check(err)
+		notebook.Check(err)
 		models[name], inputs[name], summaries[name] = model, in, sum
 		fmt.Printf("%s (input %s):\n", name, dims(in))
 		fmt.Print(sum)
 		fmt.Println()
 	}
-	expect("lenet5 parameters", summaries["lenet5"].Params, 60850)
-	expect("lenet5-modern parameters", summaries["lenet5-modern"].Params, 61706)
+	notebook.Expect("lenet5 parameters", summaries["lenet5"].Params, 60850)
+	notebook.Expect("lenet5-modern parameters", summaries["lenet5-modern"].Params, 61706)
 
 	// ── Cell 2: the shape after each stage ──────────────────────────────────
-	cell(2, "the shape after each stage")
+	notebook.Cell(2, "the shape after each stage")
 	// The paper's Fig. 2, stage by stage, with the trainable parameters
 	// §II.B counts. Its output layer is 10 RBF units with fixed weights; the
 	// zoo's is a linear classifier, 84·10 + 10 = 850 parameters.
@@ -97,9 +98,9 @@ func main() {
 	}
 
 	// ── Cell 3: the untrained nets on real MNIST digits ─────────────────────
-	cell(3, "the untrained nets on real MNIST digits")
+	notebook.Cell(3, "the untrained nets on real MNIST digits")
 	_, test, err := datasets.LoadMNIST("")
-	check(err)
+	notebook.Check(err)
 	fmt.Printf("MNIST test set: %d digits of %d×%d; the first %d\n", test.Len(), test.H, test.W, digits)
 	batches := map[string]*datasets.Batch{}
 	for _, name := range variants {
@@ -113,9 +114,9 @@ func main() {
 	for _, name := range variants {
 		b := batches[name]
 		eval, err := nn.NewClassifier(models[name], tensor.Float32, nn.Eval, 1, b.Shape()...)
-		check(err)
+		notebook.Check(err)
 		res, err := eval.Run(b.Tensor(), labels(b))
-		check(err)
+		notebook.Check(err)
 		logits := floats(res.Logits)
 		fmt.Printf("\n%s: loss %.4f; logits and softmax probabilities per digit:\n", name, res.Loss)
 		fmt.Printf("  %-5s %-5s %-79s %s\n", "label", "guess", "logits 0 … 9", "p(label)  max p")
@@ -149,15 +150,15 @@ func main() {
 	}
 
 	// ── Cell 4: one gradient step on the same digits ────────────────────────
-	cell(4, "one gradient step on the same digits")
+	notebook.Cell(4, "one gradient step on the same digits")
 	// Plain SGD, w ← w − lr·∇w. To first order the loss falls by
 	// lr·Σ‖∇w‖², which the step should come close to.
 	for _, name := range variants {
 		b := batches[name]
 		train, err := nn.NewClassifier(models[name], tensor.Float32, nn.Train, 1, b.Shape()...)
-		check(err)
+		notebook.Check(err)
 		before, err := train.Run(b.Tensor(), labels(b))
-		check(err)
+		notebook.Check(err)
 		fmt.Printf("%s: %d trainable tensors; loss before the step %.4f\n", name, len(train.Trainable), before.Loss)
 		fmt.Printf("  %-14s %-16s %10s\n", "parameter", "shape", "‖grad‖")
 		var sumSq float64
@@ -182,13 +183,13 @@ func main() {
 			}
 			fmt.Printf("  c3.weight: %d nonzero gradients among its 1500 connected weights, %d among the %d unconnected\n",
 				inside, outside, len(mask)-1500)
-			expect("c3 gradients outside Table I", outside, 0)
+			notebook.Expect("c3 gradients outside Table I", outside, 0)
 		}
 		sgd := solvers.NewSGD(0, false, solvers.Decay{})
 		predicted := lr * sumSq
-		check(sgd.Step(train.Trainable, before.Grads, lr))
+		notebook.Check(sgd.Step(train.Trainable, before.Grads, lr))
 		after, err := train.Run(b.Tensor(), labels(b))
-		check(err)
+		notebook.Check(err)
 		fmt.Printf("  SGD step at lr %g: loss %.4f → %.4f (fell by %.4f; first order predicts lr·Σ‖∇w‖² = %.4f)\n",
 			lr, before.Loss, after.Loss, before.Loss-after.Loss, predicted)
 		if !(after.Loss < before.Loss) {
@@ -198,7 +199,7 @@ func main() {
 	}
 
 	// ── Cell 5: C3's connection table (Table I of the paper) ────────────────
-	cell(5, "C3's connection table (Table I of the paper)")
+	notebook.Cell(5, "C3's connection table (Table I of the paper)")
 	c3 := maskedC3(models["lenet5"])
 	if c3 == nil {
 		log.Fatal("lenet5 has no masked C3 layer")
@@ -233,29 +234,10 @@ func main() {
 		"   XXX  XXXX XXX",
 	}
 	for i := range tableI {
-		expect(fmt.Sprintf("row %d against Table I", i), table[i], tableI[i])
+		notebook.Expect(fmt.Sprintf("row %d against Table I", i), table[i], tableI[i])
 	}
 	fmt.Printf("%d of the 96 map pairs connected, %d·25 weights + 16 biases = %d parameters\n", pairs, pairs, pairs*25+16)
-	expect("C3 parameters", c3.EffectiveParams(), 1516)
-}
-
-// cell prints a cell's title, so the output reads like the program.
-func cell(n int, title string) { fmt.Printf("\n── Cell %d: %s\n", n, title) }
-
-// check stops the notebook on an error, with its stack.
-func check(err error) {
-	if err != nil {
-		log.Fatalf("%+v", err)
-	}
-}
-
-// expect prints "✓ what = want" when got equals want, and stops the
-// notebook otherwise.
-func expect[T comparable](what string, got, want T) {
-	if got != want {
-		log.Fatalf("%s: got %v, want %v", what, got, want)
-	}
-	fmt.Printf("✓ %s = %v\n", what, want)
+	notebook.Expect("C3 parameters", c3.EffectiveParams(), 1516)
 }
 
 // stageRows are the rows of a named layer of the model (its stages),
@@ -301,12 +283,12 @@ func firstBatch(d *datasets.Dataset, in []int, name string) *datasets.Batch {
 		mean, std = datasets.LeNet5Mean, datasets.LeNet5Std
 	}
 	l, err := datasets.NewLoader(d, datasets.LoaderConfig{BatchSize: d.Len(), Mean: mean, Std: std, Pad: (in[1] - d.H) / 2})
-	check(err)
+	notebook.Check(err)
 	it := l.Batches(0, 0)
 	defer it.Close()
 	b, ok := it.Next()
 	if !ok {
-		check(errors.Errorf("%s: no batch from %d digits", name, d.Len()))
+		notebook.Check(errors.Errorf("%s: no batch from %d digits", name, d.Len()))
 	}
 	return b.Clone()
 }

@@ -24,6 +24,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/convgraph/convgraph/examples/internal/notebook"
 	"github.com/convgraph/convgraph/nn"
 	"github.com/convgraph/convgraph/solvers"
 	"github.com/convgraph/convgraph/zoo"
@@ -58,10 +59,10 @@ var lecture = []line{
 
 func main() {
 	// ── Cell 1: the model, built for 227×227×3 and 1000 classes ─────────────
-	cell(1, "the model, built for 227×227×3 and 1000 classes")
+	notebook.Cell(1, "the model, built for 227×227×3 and 1000 classes")
 	start := time.Now()
 	alexnet, err := zoo.NewAlexNet(nn.NewFactory(tensor.Float32, 1), zoo.AlexNetConfig{Classes: 1000, Input: 227})
-	check(err)
+	notebook.Check(err)
 	fmt.Printf("%d layers, %d parameter tensors, drawn in %.1fs:\n", len(alexnet.Layers), len(nn.Trainable(alexnet.Params())), time.Since(start).Seconds())
 	for _, l := range alexnet.Layers {
 		fmt.Printf(" %s", name(l))
@@ -70,11 +71,11 @@ func main() {
 	// Summarize only builds the graph, which is where shapes are checked:
 	// nothing runs at 227×227.
 	sum, err := nn.Summarize(alexnet, 1, 3, 227, 227)
-	check(err)
+	notebook.Check(err)
 	fmt.Printf("summary: %d rows, input %v, output %v\n", len(sum.Rows), sum.Input, sum.Rows[len(sum.Rows)-1].Out)
 
 	// ── Cell 2: the lecture's table, line by line ───────────────────────────
-	cell(2, "the lecture's table, line by line")
+	notebook.Cell(2, "the lecture's table, line by line")
 	// The lecture's lines are the summary's rows less the ReLUs, the
 	// flatten, the dropouts and the model's own row.
 	rows := tableRows(sum, "alexnet")
@@ -83,7 +84,7 @@ func main() {
 	}
 	fmt.Printf("%-57s %-13s %-42s %s\n", "the lecture", "the model", "layer", "parameters")
 	fmt.Printf("%-57s %-13s %s\n", lecture[0].shape+"  "+lecture[0].text, hwc(sum.Input), "input")
-	expect("input", hwc(sum.Input), lecture[0].shape)
+	notebook.Expect("input", hwc(sum.Input), lecture[0].shape)
 	total := 0
 	for i, r := range rows {
 		want := lecture[i+1]
@@ -102,19 +103,19 @@ func main() {
 	}
 	fmt.Println("✓ every shape is the lecture's, every count the one worked out by hand")
 	fmt.Printf("sum of the rows: %s; the summary's total: %s\n", commas(total), commas(sum.Params))
-	expect("total parameters, one tower", commas(sum.Params), "62,378,344")
+	notebook.Expect("total parameters, one tower", commas(sum.Params), "62,378,344")
 	fc := rows[len(rows)-3].Params + rows[len(rows)-2].Params + rows[len(rows)-1].Params
 	fmt.Printf("the three fully connected layers hold %s of them (%.1f%%); the five convolutions %s\n",
 		commas(fc), 100*float64(fc)/float64(sum.Params), commas(sum.Params-fc))
 
 	// ── Cell 3: two towers, as the net was split over two GPUs ──────────────
-	cell(3, "two towers, as the net was split over two GPUs")
+	notebook.Cell(3, "two towers, as the net was split over two GPUs")
 	// conv2, conv4 and conv5 see only the maps of their own GPU (2 groups):
 	// each of their filters has half the input channels.
 	twoTower, err := zoo.NewAlexNet(nn.NewFactory(tensor.Float32, 1), zoo.AlexNetConfig{Classes: 1000, Input: 227, TwoTower: true})
-	check(err)
+	notebook.Check(err)
 	sum2, err := nn.Summarize(twoTower, 1, 3, 227, 227)
-	check(err)
+	notebook.Check(err)
 	rows2 := tableRows(sum2, "alexnet-2tower")
 	saved := 0
 	for i, r := range rows2 {
@@ -128,11 +129,11 @@ func main() {
 	}
 	halves := (5*5*96*256 + 3*3*384*384 + 3*3*384*256) / 2
 	fmt.Printf("half the weights of conv2, conv4, conv5: (5·5·96·256 + 3·3·384·384 + 3·3·384·256)/2 = %s; the summaries differ by %s\n", commas(halves), commas(saved))
-	expect("parameters saved by two towers", commas(saved), commas(halves))
-	expect("total parameters, two towers", commas(sum2.Params), "60,965,224")
+	notebook.Expect("parameters saved by two towers", commas(saved), commas(halves))
+	notebook.Expect("total parameters, two towers", commas(sum2.Params), "60,965,224")
 
 	// ── Cell 4: the training recipe, in the solvers API ─────────────────────
-	cell(4, "the training recipe, in the solvers API")
+	notebook.Cell(4, "the training recipe, in the solvers API")
 	const (
 		batch    = 128
 		momentum = 0.9
@@ -158,8 +159,8 @@ func main() {
 	fmt.Printf("%-42s → %s\n", "dropout 0.5", "in the model, after FC6 and FC7: "+strings.Join(dropouts, ", "))
 	fmt.Printf("%-42s → %d ReLU layers, after every conv and hidden FC layer\n", "ReLU", len(relus))
 	fmt.Printf("%-42s → solvers.Config{Epochs: %d, Optimizer: sgd, Schedule: plateau}: the trainer feeds the plateau each epoch's test loss\n", "the loop", cfg.Epochs)
-	expect("dropout layers", strings.Join(dropouts, ", "), "dropout6 Dropout(p=0.5), dropout7 Dropout(p=0.5)")
-	expect("ReLU layers", len(relus), 7)
+	notebook.Expect("dropout layers", strings.Join(dropouts, ", "), "dropout6 Dropout(p=0.5), dropout7 Dropout(p=0.5)")
+	notebook.Expect("ReLU layers", len(relus), 7)
 	// The paper writes the update as v ← 0.9·v − 0.0005·ε·w − ε·∂L/∂w,
 	// w ← w + v (§5). solvers.SGD keeps PyTorch's form, v ← μ·v + ∂L/∂w + λ·w,
 	// w ← w − lr·v: at a fixed rate the two are one rule, v_paper = −lr·v.
@@ -169,7 +170,7 @@ func main() {
 	probe := solvers.NewSGD(momentum, false, solvers.Decay{Rate: decay})
 	for step := 1; step <= 3; step++ {
 		grad := w.Value.Clone().(tensor.Tensor)
-		check(probe.Step([]*nn.Param{w}, []tensor.Tensor{grad}, lr))
+		notebook.Check(probe.Step([]*nn.Param{w}, []tensor.Tensor{grad}, lr))
 		for i := range paperW {
 			paperV[i] = momentum*paperV[i] - decay*lr*paperW[i] - lr*paperW[i]
 			paperW[i] += paperV[i]
@@ -192,17 +193,17 @@ func main() {
 		}
 		fmt.Printf("  %-6d %-5.2f %.3g%s\n", epoch+1, loss, plateau.LR(0), mark)
 	}
-	expect("rate after two plateaus", fmt.Sprintf("%.3g", plateau.LR(0)), fmt.Sprintf("%.3g", lr/100))
+	notebook.Expect("rate after two plateaus", fmt.Sprintf("%.3g", plateau.LR(0)), fmt.Sprintf("%.3g", lr/100))
 
 	// ── Cell 5: one forward pass at a reduced input, 67×67, 10 classes ──────
-	cell(5, "one forward pass at a reduced input, 67×67, 10 classes")
+	notebook.Cell(5, "one forward pass at a reduced input, 67×67, 10 classes")
 	// 67 is the smallest side the three poolings leave a 1×1 map for: FC6
 	// then reads 256 features instead of 9216. There is no ImageNet here, so
 	// the two images are Gaussian noise.
 	small, err := zoo.NewAlexNet(nn.NewFactory(tensor.Float32, 1), zoo.AlexNetConfig{Classes: 10, Input: 67})
-	check(err)
+	notebook.Check(err)
 	sumSmall, err := nn.Summarize(small, 1, 3, 67, 67)
-	check(err)
+	notebook.Check(err)
 	fmt.Print("[67x67x3]")
 	for _, r := range tableRows(sumSmall, "alexnet") {
 		fmt.Printf(" →%s→ %s", short(r), hwc(r.Out))
@@ -215,11 +216,11 @@ func main() {
 		pixels[i] = float32(rng.NormFloat64())
 	}
 	eval, err := nn.NewClassifier(small, tensor.Float32, nn.Eval, 1, n, 3, 67, 67)
-	check(err)
+	notebook.Check(err)
 	start = time.Now()
 	res, err := eval.Run(tensor.New(tensor.WithShape(n, 3, 67, 67), tensor.WithBacking(pixels)),
 		tensor.New(tensor.WithShape(n), tensor.WithBacking([]int{3, 7})))
-	check(err)
+	notebook.Check(err)
 	fmt.Printf("forward pass of %d images in %.2fs: logits %v, loss %.4f (ln 10 = %.4f)\n", n, time.Since(start).Seconds(), res.Logits.Shape(), res.Loss, math.Log(10))
 	logits := res.Logits.Data().([]float32)
 	for i := range n {
@@ -237,32 +238,13 @@ func main() {
 		gap = max(gap, math.Abs(float64(logits[k]-logits[10+k])))
 	}
 	fmt.Printf("the two images' logits differ by at most %.5f\n", gap)
-	expect("logits shape", fmt.Sprint(res.Logits.Shape()), "(2, 10)")
+	notebook.Expect("logits shape", fmt.Sprint(res.Logits.Shape()), "(2, 10)")
 	for _, v := range logits {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 			log.Fatalf("logit %v is not finite", v)
 		}
 	}
 	fmt.Println("✓ every logit is finite")
-}
-
-// cell prints a cell's title, so the output reads like the program.
-func cell(n int, title string) { fmt.Printf("\n── Cell %d: %s\n", n, title) }
-
-// check stops the notebook on an error, with its stack.
-func check(err error) {
-	if err != nil {
-		log.Fatalf("%+v", err)
-	}
-}
-
-// expect prints "✓ what = want" when got equals want, and stops the
-// notebook otherwise.
-func expect[T comparable](what string, got, want T) {
-	if got != want {
-		log.Fatalf("%s: got %v, want %v", what, got, want)
-	}
-	fmt.Printf("✓ %s = %v\n", what, want)
 }
 
 // tableRows are the summary's rows that the lecture's table lists: the

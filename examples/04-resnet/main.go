@@ -28,6 +28,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/convgraph/convgraph/examples/internal/notebook"
 	"github.com/convgraph/convgraph/graph"
 	"github.com/convgraph/convgraph/nn"
 	"github.com/convgraph/convgraph/ops"
@@ -53,38 +54,38 @@ var nets = []net{
 
 func main() {
 	// ── Cell 1: a basic block, layer by layer ───────────────────────────────
-	cell(1, "a basic block, layer by layer")
+	notebook.Cell(1, "a basic block, layer by layer")
 	// ResNet-18's layer1.0: two 3×3 convolutions of 64 maps, each followed
 	// by a batch norm, and the input added back before the last ReLU:
 	// out = relu(bn2(conv2(relu(bn1(conv1(x))))) + x).
 	resnet18, err := zoo.NewResNet(nn.NewFactory(tensor.Float32, 1), 18, 1000)
-	check(err)
+	notebook.Check(err)
 	basic := resnet18.Layers[0].Layers[0].(*zoo.BasicBlock)
 	s := summarize(basic, 1, 64, 56, 56)
 	fmt.Print(s)
 	fmt.Printf("conv1 → bn1 → relu → conv2 → bn2 → + x → relu; the shortcut is the identity (Downsample == nil: %t)\n", basic.Downsample == nil)
-	expect("output shape", fmt.Sprint(out(s)), "(1, 64, 56, 56)")
-	expect("basic block parameters, 2·(3·3·64·64) + 2·(64 + 64)", s.Params, 2*3*3*64*64+2*(64+64))
+	notebook.Expect("output shape", fmt.Sprint(out(s)), "(1, 64, 56, 56)")
+	notebook.Expect("basic block parameters, 2·(3·3·64·64) + 2·(64 + 64)", s.Params, 2*3*3*64*64+2*(64+64))
 
 	// ── Cell 2: a downsampling block and its shortcut ───────────────────────
-	cell(2, "a downsampling block and its shortcut")
+	notebook.Cell(2, "a downsampling block and its shortcut")
 	// ResNet-18's layer2.0 halves the map and doubles the channels: its
 	// conv1 has stride 2, so x no longer has the output's shape. torchvision
 	// projects x (option B): a 1×1 convolution at stride 2 and a batch norm.
 	down := resnet18.Layers[1].Layers[0].(*zoo.BasicBlock)
 	s = summarize(down, 1, 64, 56, 56)
 	fmt.Print(s)
-	expect("output shape", fmt.Sprint(out(s)), "(1, 128, 28, 28)")
-	expect("projection parameters, 64·128 + 2·128", rowParams(s, "layer2.0.downsample"), 64*128+2*128)
+	notebook.Expect("output shape", fmt.Sprint(out(s)), "(1, 128, 28, 28)")
+	notebook.Expect("projection parameters, 64·128 + 2·128", rowParams(s, "layer2.0.downsample"), 64*128+2*128)
 	// The CIFAR nets use option A instead: subsample x and append zero
 	// channels. No parameters; here ResNet-20's layer2.0, 16 → 32 maps.
 	resnet20, err := zoo.NewCIFARResNet(nn.NewFactory(tensor.Float32, 1), 20, zoo.ShortcutA, 10)
-	check(err)
+	notebook.Check(err)
 	s = summarize(resnet20.Layers[1].Layers[0], 1, 16, 32, 32)
 	for _, r := range s.Rows {
 		if r.Path == "layer2.0.downsample" {
 			fmt.Printf("resnet20 layer2.0: (1, 16, 32, 32) → %v; shortcut %s, %d parameters\n", out(s), r.Kind, r.Params)
-			expect("option A shortcut parameters", r.Params, 0)
+			notebook.Expect("option A shortcut parameters", r.Params, 0)
 		}
 	}
 	// Option A on a small input: 2 channels of 4×4 become 4 channels of 2×2,
@@ -93,20 +94,20 @@ func main() {
 	y := shortcutA(x, 2, 4)
 	fmt.Printf("x %v:\n%s", x.Shape(), planes(x))
 	fmt.Printf("ShortcutA(x, stride 2, 4 channels) %v:\n%s", y.Shape(), planes(y))
-	expect("ShortcutA(x)", flat(y), "[1 3 9 11 17 19 25 27 0 0 0 0 0 0 0 0]")
+	notebook.Expect("ShortcutA(x)", flat(y), "[1 3 9 11 17 19 25 27 0 0 0 0 0 0 0 0]")
 
 	// ── Cell 3: a bottleneck block ──────────────────────────────────────────
-	cell(3, "a bottleneck block")
+	notebook.Cell(3, "a bottleneck block")
 	// ResNet-50's layer1.1: a 1×1 convolution reduces 256 maps to 64, a 3×3
 	// works on the 64, and a 1×1 expands back to 256 (Fig. 5, right).
 	resnet50, err := zoo.NewResNet(nn.NewFactory(tensor.Float32, 1), 50, 1000)
-	check(err)
+	notebook.Check(err)
 	neck := resnet50.Layers[0].Layers[1].(*zoo.Bottleneck)
 	s = summarize(neck, 1, 256, 56, 56)
 	fmt.Print(s)
-	expect("output shape", fmt.Sprint(out(s)), "(1, 256, 56, 56)")
+	notebook.Expect("output shape", fmt.Sprint(out(s)), "(1, 256, 56, 56)")
 	byHand := 256*64 + 3*3*64*64 + 64*256 + 2*(64+64+256)
-	expect("bottleneck parameters, 256·64 + 3·3·64·64 + 64·256 + 2·(64 + 64 + 256)", s.Params, byHand)
+	notebook.Expect("bottleneck parameters, 256·64 + 3·3·64·64 + 64·256 + 2·(64 + 64 + 256)", s.Params, byHand)
 	twoConvs := 2*3*3*256*256 + 2*2*256
 	fmt.Printf("a basic block on 256 maps would hold 2·(3·3·256·256) + 2·(256 + 256) = %d, %.1f times as many\n",
 		twoConvs, float64(twoConvs)/float64(byHand))
@@ -114,19 +115,19 @@ func main() {
 	fmt.Printf("layer1.0 widens 64 → 256 maps at stride 1, so it projects: %s\n", first.Downsample.(*nn.Sequential).Path)
 
 	// ── Cell 4: the summaries of ResNet-18 and ResNet-20 ────────────────────
-	cell(4, "the summaries of ResNet-18 and ResNet-20")
+	notebook.Cell(4, "the summaries of ResNet-18 and ResNet-20")
 	s18 := summarize(resnet18, 1, 3, 224, 224)
 	fmt.Print(ends(s18.String(), 8, 7))
-	expect("resnet18 parameters (torchvision)", commas(s18.Params), "11,689,512")
+	notebook.Expect("resnet18 parameters (torchvision)", commas(s18.Params), "11,689,512")
 	s20 := summarize(resnet20, 1, 3, 32, 32)
 	fmt.Print(ends(s20.String(), 6, 7))
-	expect("resnet20 parameters (He et al. Table 6: 0.27M)", commas(s20.Params), "269,722")
+	notebook.Expect("resnet20 parameters (He et al. Table 6: 0.27M)", commas(s20.Params), "269,722")
 	plain20, err := zoo.NewCIFARResNet(nn.NewFactory(tensor.Float32, 1), 20, zoo.NoShortcut, 10)
-	check(err)
-	expect("plain20 parameters (shortcut A adds none)", commas(summarize(plain20, 1, 3, 32, 32).Params), "269,722")
+	notebook.Check(err)
+	notebook.Expect("plain20 parameters (shortcut A adds none)", commas(summarize(plain20, 1, 3, 32, 32).Params), "269,722")
 
 	// ── Cell 5: why the shortcut: gradients at initialization ───────────────
-	cell(5, "why the shortcut: gradients at initialization")
+	notebook.Cell(5, "why the shortcut: gradients at initialization")
 	x, labels, source := images()
 	fmt.Printf("%d images %v from %s, labels %v\n", batch, x.Shape(), source, labels.Data())
 	// Each net as it is trained: batch norms normalize with the batch's
@@ -138,9 +139,9 @@ func main() {
 	for _, n := range nets {
 		model := build(n)
 		train, err := nn.NewClassifier(model, tensor.Float32, nn.Train, 1, x.Shape()...)
-		check(err)
+		notebook.Check(err)
 		res, err := train.Run(x, labels)
-		check(err)
+		notebook.Check(err)
 		losses[n.name] = res.Loss
 		norms[n.name] = map[string]float64{}
 		for i, p := range train.Trainable {
@@ -170,7 +171,7 @@ func main() {
 		norms["plain56"]["conv1"]/norms["plain20"]["conv1"], norms["resnet56"]["conv1"]/norms["resnet20"]["conv1"])
 
 	// ── Cell 6: how far each gradient holds, by finite differences ─────────
-	cell(6, "how far each gradient holds, by finite differences")
+	notebook.Cell(6, "how far each gradient holds, by finite differences")
 	// A gradient this large could be a bug. Along u = g/‖g‖, g the gradient
 	// of conv1's weight, the central difference (L(w + εu) − L(w − εu))/2ε
 	// tends to ‖g‖ as ε → 0. How small ε must be says how far from w the
@@ -204,7 +205,7 @@ func main() {
 	// learning rate takes.
 
 	// ── Cell 7: without normalization, the plain net's signal vanishes ──────
-	cell(7, "without normalization, the plain net's signal vanishes")
+	notebook.Cell(7, "without normalization, the plain net's signal vanishes")
 	// The same nets built in eval mode: each batch norm uses its running
 	// statistics, still at their initial mean 0 and variance 1, so it
 	// passes its input through unchanged and nothing is normalized. The
@@ -226,28 +227,9 @@ func main() {
 	fmt.Printf("(ln 10 = %.4f; logit spread: the largest standard deviation of a logit over the batch)\n", math.Log(10))
 }
 
-// cell prints a cell's title, so the output reads like the program.
-func cell(n int, title string) { fmt.Printf("\n── Cell %d: %s\n", n, title) }
-
-// check stops the notebook on an error, with its stack.
-func check(err error) {
-	if err != nil {
-		log.Fatalf("%+v", err)
-	}
-}
-
-// expect prints "✓ what = want" when got equals want, and stops the
-// notebook otherwise.
-func expect[T comparable](what string, got, want T) {
-	if got != want {
-		log.Fatalf("%s: got %v, want %v", what, got, want)
-	}
-	fmt.Printf("✓ %s = %v\n", what, want)
-}
-
 func summarize(l nn.Layer, shape ...int) *nn.Summary {
 	s, err := nn.Summarize(l, shape...)
-	check(err)
+	notebook.Check(err)
 	return s
 }
 
@@ -278,15 +260,15 @@ func ends(text string, head, tail int) string {
 // shortcutA runs ops.ShortcutA on x in a graph of its own.
 func shortcutA(x *tensor.Dense, stride, channels int) tensor.Tensor {
 	g, err := graph.New(tensor.Float64)
-	check(err)
+	notebook.Check(err)
 	in, err := g.Input("x", x.Shape()...)
-	check(err)
+	notebook.Check(err)
 	y, err := ops.ShortcutA(in, stride, channels)
-	check(err)
+	notebook.Check(err)
 	prog, err := g.Compile(y)
-	check(err)
+	notebook.Check(err)
 	res, err := prog.Run(graph.Feeds{"x": x})
-	check(err)
+	notebook.Check(err)
 	return res[0]
 }
 
@@ -330,7 +312,7 @@ func images() (x, labels *tensor.Dense, source string) {
 		var test *datasets.Dataset
 		if test, err = datasets.LoadCIFAR10Files("cifar10-test", filepath.Join(dir, datasets.CIFAR10TestFile)); err == nil {
 			l, err := datasets.NewLoader(test.Slice(0, batch), datasets.LoaderConfig{BatchSize: batch, Mean: datasets.CIFAR10Mean, Std: datasets.CIFAR10Std})
-			check(err)
+			notebook.Check(err)
 			it := l.Batches(0, 0)
 			defer it.Close()
 			b, ok := it.Next()
@@ -361,7 +343,7 @@ func intTensor(v []int) *tensor.Dense {
 // build makes one of the four nets, each from the same seed.
 func build(n net) *zoo.ResNet {
 	m, err := zoo.NewCIFARResNet(nn.NewFactory(tensor.Float32, 1), n.depth, n.shortcut, 10)
-	check(err)
+	notebook.Check(err)
 	return m
 }
 
@@ -406,9 +388,9 @@ func table(title string, rows []string, norms map[string]map[string]float64, los
 func directional(n net, x, labels tensor.Tensor, steps []float64) (wnorm, gnorm float64, fd []float64) {
 	model := build(n)
 	train, err := nn.NewClassifier(model, tensor.Float32, nn.Train, 1, x.Shape()...)
-	check(err)
+	notebook.Check(err)
 	res, err := train.Run(x, labels)
-	check(err)
+	notebook.Check(err)
 	w := model.Conv1.Weight
 	var g []float32
 	for i, p := range train.Trainable {
@@ -425,7 +407,7 @@ func directional(n net, x, labels tensor.Tensor, steps []float64) (wnorm, gnorm 
 			wv[i] = float32(float64(orig[i]) + step*float64(g[i])/gnorm)
 		}
 		r, err := train.Run(x, labels)
-		check(err)
+		notebook.Check(err)
 		return r.Loss
 	}
 	for _, eps := range steps {
@@ -440,25 +422,25 @@ func directional(n net, x, labels tensor.Tensor, steps []float64) (wnorm, gnorm 
 func evalGradients(n net, x, labels tensor.Tensor) (loss, conv1, fc, spread float64) {
 	model := build(n)
 	built, err := nn.Build(model, tensor.Float32, nn.Eval, 1, x.Shape()...)
-	check(err)
+	notebook.Check(err)
 	lab, err := built.G.InputOf(nn.LabelsName, tensor.Int, x.Shape()[0])
-	check(err)
+	notebook.Check(err)
 	l, err := ops.SoftmaxCrossEntropy(built.Output, lab)
-	check(err)
+	notebook.Check(err)
 	var wrt gorgonia.Nodes
 	for _, p := range []*nn.Param{model.Conv1.Weight, model.FC.Weight} {
 		node, err := built.Param(p)
-		check(err)
+		notebook.Check(err)
 		wrt = append(wrt, node)
 	}
 	grads, err := built.G.Grad(l, wrt...)
-	check(err)
+	notebook.Check(err)
 	prog, err := built.G.Compile(append(gorgonia.Nodes{l, built.Output}, grads...)...)
-	check(err)
+	notebook.Check(err)
 	res, err := prog.Run(graph.Feeds{nn.InputName: x, nn.LabelsName: labels})
-	check(err)
+	notebook.Check(err)
 	loss, err = nn.Scalar(res[0])
-	check(err)
+	notebook.Check(err)
 	logits := res[1].Data().([]float32)
 	rows, classes := res[1].Shape()[0], res[1].Shape()[1]
 	for k := range classes {
