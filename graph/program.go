@@ -158,8 +158,10 @@ func (p *Program) bind(feeds Feeds) error {
 	return nil
 }
 
-// exec runs the tape once. gorgonia's VM panics on some op failures; those
-// become errors here.
+// exec runs the tape once. gorgonia executes the tape on a goroutine of its
+// own, where nothing here could recover a panic: convgraph's ops turn their
+// own panics into errors (ops.op.Do), and this recover catches those that
+// gorgonia raises on the calling goroutine (setting the machine up).
 func (p *Program) exec() (err error) {
 	defer func() {
 		if r := recover(); r != nil {

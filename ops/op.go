@@ -123,8 +123,22 @@ var (
 	_ gorgonia.SDOp = op{}
 )
 
-// apply builds the node s(children...).
+// apply builds the node s(children...). Every op computes in the float
+// dtype of its float inputs, so it needs at least one: an op applied to
+// integer inputs alone is a build-time error, not a crash at run time.
 func apply(s spec, children ...*gorgonia.Node) (*gorgonia.Node, error) {
+	hasFloat := false
+	for _, c := range children {
+		if c == nil {
+			return nil, errors.Errorf("%v: nil input", s)
+		}
+		if dt, err := dtypeOf(c); err == nil && isFloat(dt) {
+			hasFloat = true
+		}
+	}
+	if !hasFloat {
+		return nil, errors.Errorf("%v: no float32 or float64 input (inputs are %v)", s, gorgonia.Nodes(children))
+	}
 	n, err := gorgonia.ApplyOp(op{s: s, out: &outBuffer{}}, children...)
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v", s)
@@ -171,10 +185,28 @@ func (o op) InferShape(ds ...gorgonia.DimSizer) (tensor.Shape, error) {
 	return o.s.shape(shapes)
 }
 
+// dtypeOf is a node's dtype, or an error for a node without one (gorgonia's
+// Node.Dtype panics on those).
+func dtypeOf(n *gorgonia.Node) (dt tensor.Dtype, err error) {
+	defer func() {
+		if recover() != nil {
+			err = errors.Errorf("node %q has no dtype", n.Name())
+		}
+	}()
+	return n.Dtype(), nil
+}
+
 // Do checks the inputs, allocates the output and runs the kernel. The VM never
 // checks that an op returns the shape InferShape promised, so Do allocates the
-// output from the shape rule itself.
-func (o op) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
+// output from the shape rule itself. gorgonia runs the tape on a goroutine of
+// its own, where a panic cannot be recovered by the caller of Run: Do turns a
+// kernel's panic (a bug) into an error naming the op instead of a crash.
+func (o op) Do(vals ...gorgonia.Value) (v gorgonia.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, errors.Errorf("%v: internal error: %v", o.s, r)
+		}
+	}()
 	in := make([]tensor.Tensor, len(vals))
 	shapes := make([]tensor.Shape, len(vals))
 	var dt tensor.Dtype
@@ -191,6 +223,9 @@ func (o op) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 			}
 		}
 		in[i], shapes[i] = t, t.Shape()
+	}
+	if dt == (tensor.Dtype{}) {
+		return nil, errors.Errorf("%v: no float32 or float64 input", o.s)
 	}
 	s, err := o.s.shape(shapes)
 	if err != nil {

@@ -2,11 +2,13 @@ package ops_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/convgraph/convgraph/graph"
 	"github.com/convgraph/convgraph/graph/gradcheck"
 	"github.com/convgraph/convgraph/ops"
 )
@@ -58,7 +60,28 @@ func TestPointwiseValues(t *testing.T) {
 }
 
 func TestPointwiseUnknown(t *testing.T) {
-	if _, err := ops.Pointwise("softplus", nil); err == nil {
-		t.Fatal("want an error for an unknown function")
+	g, err := graph.New(tensor.Float64)
+	must(t, err)
+	x, err := g.Input("x", 2)
+	must(t, err)
+	if _, err := ops.Pointwise("softplus", x); err == nil || !strings.Contains(err.Error(), `unknown function "softplus"`) {
+		t.Fatalf("want an error naming the unknown function, got %v", err)
+	}
+	if _, err := ops.Pointwise("relu", nil); err == nil || !strings.Contains(err.Error(), "nil input") {
+		t.Fatalf("want a nil-input error, got %v", err)
+	}
+}
+
+// TestIntegerInputIsABuildError: an op on integer inputs alone fails when
+// the graph is built (it used to build, then crash the run).
+func TestIntegerInputIsABuildError(t *testing.T) {
+	g, err := graph.New(tensor.Float32)
+	must(t, err)
+	labels, err := g.InputOf("labels", tensor.Int, 4)
+	must(t, err)
+	for name, f := range map[string]func(*gorgonia.Node) (*gorgonia.Node, error){"relu": ops.ReLU, "sum": ops.Sum} {
+		if _, err := f(labels); err == nil || !strings.Contains(err.Error(), "no float32 or float64 input") {
+			t.Errorf("%s of int labels: error %v, want one saying there is no float input", name, err)
+		}
 	}
 }
