@@ -48,16 +48,17 @@ func (a *Adam) Step(params []*nn.Param, grads []tensor.Tensor, lr float64) error
 	if err := checkGrads(params, grads); err != nil {
 		return err
 	}
+	ms, err := a.m.all(params) // checked for every parameter before any changes
+	if err != nil {
+		return err
+	}
+	vs, err := a.v.all(params)
+	if err != nil {
+		return err
+	}
 	t := float64(a.steps + 1)
 	for i, p := range params {
-		m, err := a.m.get(p)
-		if err != nil {
-			return err
-		}
-		v, err := a.v.get(p)
-		if err != nil {
-			return err
-		}
+		m, v := ms[i], vs[i]
 		h := adamHyper{lr: lr, beta1: a.Beta1, beta2: a.Beta2, eps: a.Eps,
 			c1: 1 - math.Pow(a.Beta1, t), c2: 1 - math.Pow(a.Beta2, t)}
 		if a.Decoupled {

@@ -2,7 +2,9 @@ package solvers
 
 import (
 	"encoding/json"
+	"os"
 	"strconv"
+	"strings"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -17,11 +19,12 @@ const optimizerPrefix = "optimizer."
 
 // trainingState is what a checkpoint holds besides tensors, in its metadata.
 type trainingState struct {
-	Step    int      `json:"step"`
-	Epoch   int      `json:"epoch"`
-	Batch   int      `json:"batch"`
-	OptStep int      `json:"optimizer_step"`
-	Plateau *Plateau `json:"plateau,omitempty"`
+	Step    int       `json:"step"`
+	Epoch   int       `json:"epoch"`
+	Batch   int       `json:"batch"`
+	OptStep int       `json:"optimizer_step"`
+	Plateau *Plateau  `json:"plateau,omitempty"`
+	Partial epochSums `json:"epoch_so_far"`
 }
 
 // save writes the model's parameters and buffers, the optimizer's buffers and
@@ -38,7 +41,7 @@ func (t *Trainer) save() error {
 	for name, b := range buffers {
 		tensors[optimizerPrefix+name] = b
 	}
-	st := trainingState{Step: t.Step, Epoch: t.Epoch, Batch: t.Batch, OptStep: optStep}
+	st := trainingState{Step: t.Step, Epoch: t.Epoch, Batch: t.Batch, OptStep: optStep, Partial: t.partial}
 	if p, ok := t.Config.Schedule.(*Plateau); ok {
 		st.Plateau = p
 	}
@@ -66,7 +69,7 @@ func (t *Trainer) Resume(path string) error {
 	model := map[string]tensor.Tensor{}
 	opt := map[string]tensor.Tensor{}
 	for name, v := range f.Tensors {
-		if rest, ok := trimPrefix(name, optimizerPrefix); ok {
+		if rest, ok := strings.CutPrefix(name, optimizerPrefix); ok && rest != "" {
 			opt[rest] = v
 		} else {
 			model[name] = v
@@ -81,13 +84,38 @@ func (t *Trainer) Resume(path string) error {
 	if p, ok := t.Config.Schedule.(*Plateau); ok && st.Plateau != nil {
 		*p = *st.Plateau
 	}
-	t.Step, t.Epoch, t.Batch = st.Step, st.Epoch, st.Batch
+	t.Step, t.Epoch, t.Batch, t.partial = st.Step, st.Epoch, st.Batch, st.Partial
+	history, err := readLog(t.Config.Log, t.Epoch)
+	if err != nil {
+		return errors.WithMessage(err, "resume")
+	}
+	t.History = history
 	return nil
 }
 
-func trimPrefix(s, prefix string) (string, bool) {
-	if len(s) > len(prefix) && s[:len(prefix)] == prefix {
-		return s[len(prefix):], true
+// readLog returns the first epochs lines of the metrics log at path (none
+// when path is "" or the file does not exist), so that a resumed run's
+// History holds the epochs finished before it.
+func readLog(path string, epochs int) ([]EpochStats, error) {
+	if path == "" || epochs == 0 {
+		return nil, nil
 	}
-	return "", false
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, errors.Wrap(err, "metrics log")
+	}
+	var h []EpochStats
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var s EpochStats
+		if err := json.Unmarshal([]byte(line), &s); err != nil {
+			return nil, errors.Wrapf(err, "metrics log %s: line %d", path, i+1)
+		}
+		if s.Epoch <= epochs {
+			h = append(h, s)
+		}
+	}
+	return h, nil
 }

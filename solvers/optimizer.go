@@ -2,6 +2,7 @@ package solvers
 
 import (
 	"math"
+	"strings"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -21,9 +22,9 @@ type Optimizer interface {
 	SetState(buffers map[string]tensor.Tensor, steps int) error
 }
 
-// Decay is L2 weight decay. Every optimizer applies it through the same
-// rule (added to the gradient, or decoupled as in AdamW), written once in
-// the update loops below.
+// Decay is L2 weight decay: which rate applies to which parameter is decided
+// here, once; SGD adds rate·w to the gradient, Adam too or, decoupled
+// (AdamW), shrinks w by lr·rate.
 type Decay struct {
 	Rate float64
 	// SkipNoDecay leaves parameters marked NoDecay (biases, batch-norm
@@ -62,6 +63,20 @@ func (b buffers) get(p *nn.Param) (tensor.Tensor, error) {
 	return t, nil
 }
 
+// all returns the buffers of every parameter, or the first mismatch (a
+// restored state of the wrong shape) before any parameter is touched.
+func (b buffers) all(params []*nn.Param) ([]tensor.Tensor, error) {
+	ts := make([]tensor.Tensor, len(params))
+	for i, p := range params {
+		t, err := b.get(p)
+		if err != nil {
+			return nil, err
+		}
+		ts[i] = t
+	}
+	return ts, nil
+}
+
 func (b buffers) export(into map[string]tensor.Tensor) {
 	for name, t := range b.m {
 		into[name+"."+b.suffix] = t.Clone().(tensor.Tensor)
@@ -70,17 +85,10 @@ func (b buffers) export(into map[string]tensor.Tensor) {
 
 func (b buffers) restore(from map[string]tensor.Tensor) {
 	for key, t := range from {
-		if name, ok := trimSuffix(key, "."+b.suffix); ok {
+		if name, ok := strings.CutSuffix(key, "."+b.suffix); ok && name != "" {
 			b.m[name] = t.Clone().(tensor.Tensor)
 		}
 	}
-}
-
-func trimSuffix(s, suffix string) (string, bool) {
-	if len(s) > len(suffix) && s[len(s)-len(suffix):] == suffix {
-		return s[:len(s)-len(suffix)], true
-	}
-	return "", false
 }
 
 // checkGrads validates every gradient before any parameter changes, so a

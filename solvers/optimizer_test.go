@@ -146,3 +146,27 @@ func asFloat64(t tensor.Tensor) []float64 {
 	}
 	return nil
 }
+
+// TestBadStateChangesNothing: a restored buffer of the wrong shape for the
+// second parameter is an error before the first parameter is updated.
+func TestBadStateChangesNothing(t *testing.T) {
+	a := &nn.Param{Name: "a", Value: tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 1}))}
+	b := &nn.Param{Name: "b", Value: tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 1}))}
+	g := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 1}))
+	bad := map[string]tensor.Tensor{
+		"b.momentum_buffer": tensor.New(tensor.WithShape(3), tensor.Of(tensor.Float64)),
+		"b.exp_avg":         tensor.New(tensor.WithShape(3), tensor.Of(tensor.Float64)),
+	}
+	for name, opt := range map[string]Optimizer{"sgd": NewSGD(0.9, false, Decay{}), "adam": NewAdam(Decay{})} {
+		if err := opt.SetState(bad, 1); err != nil {
+			t.Fatal(err)
+		}
+		err := opt.Step([]*nn.Param{a, b}, []tensor.Tensor{g, g}, 0.1)
+		if err == nil || !contains(err.Error(), "b.", "(3)", "(2)") {
+			t.Fatalf("%s: want an error naming b's buffer and both shapes, got %v", name, err)
+		}
+		if got := a.Value.Data().([]float64); got[0] != 1 {
+			t.Fatalf("%s: a failed step changed a: %v", name, got)
+		}
+	}
+}

@@ -32,14 +32,18 @@ func (s *SGD) Step(params []*nn.Param, grads []tensor.Tensor, lr float64) error 
 	if err := checkGrads(params, grads); err != nil {
 		return err
 	}
+	var vs []tensor.Tensor // checked for every parameter before any changes
+	if s.Momentum != 0 {
+		var err error
+		if vs, err = s.velocity.all(params); err != nil {
+			return err
+		}
+	}
 	for i, p := range params {
 		h := sgdHyper{lr: lr, mu: s.Momentum, decay: s.Decay.rate(p), nesterov: s.Nesterov}
 		var v tensor.Tensor
-		if s.Momentum != 0 {
-			var err error
-			if v, err = s.velocity.get(p); err != nil {
-				return err
-			}
+		if vs != nil {
+			v = vs[i]
 		}
 		if p.Value.Dtype() == tensor.Float32 {
 			sgdStep(floats[float32](p.Value), floats[float32](grads[i]), velocity[float32](v), h)

@@ -32,15 +32,18 @@ type Config struct {
 // Trainer runs the training loop of one classifier: epochs over a loader,
 // evaluation after each epoch, progress, metrics, checkpoints.
 type Trainer struct {
-	Model      nn.Layer
-	Train      *datasets.Loader
-	Test       *datasets.Loader // may be nil
-	Config     Config
-	OnEpoch    func(EpochStats) // called after each epoch's evaluation, if set
-	History    []EpochStats
-	Step       int // optimizer steps taken
-	Epoch      int // the epoch in progress
-	Batch      int // the next batch of Epoch
+	Model   nn.Layer
+	Train   *datasets.Loader
+	Test    *datasets.Loader // may be nil
+	Config  Config
+	OnEpoch func(EpochStats) // called after each epoch's evaluation, if set
+	History []EpochStats
+	Step    int // optimizer steps taken
+	Epoch   int // the epoch in progress
+	Batch   int // the next batch of Epoch
+	// partial sums the epoch in progress, kept in checkpoints so that a
+	// resumed epoch reports what an uninterrupted one would
+	partial    epochSums
 	classifier *nn.Classifier
 	evals      map[int]*nn.Classifier // eval graphs by batch size
 }
@@ -114,11 +117,33 @@ func (t *Trainer) Run() error {
 	return nil
 }
 
+// epochSums are the running totals of one epoch's training.
+type epochSums struct {
+	Loss    float64 `json:"loss_sum"` // Σ batch loss · batch size
+	Correct int     `json:"correct"`
+	Seen    int     `json:"seen"`
+	Seconds float64 `json:"seconds"`
+	LR      float64 `json:"lr"`
+}
+
+func (e epochSums) stats(epoch, step int) EpochStats {
+	s := EpochStats{Epoch: epoch, Step: step, LR: e.LR, Seconds: e.Seconds}
+	if e.Seen > 0 {
+		s.TrainLoss, s.TrainAcc = e.Loss/float64(e.Seen), float64(e.Correct)/float64(e.Seen)
+	}
+	if e.Seconds > 0 {
+		s.ImagesPerSec = float64(e.Seen) / e.Seconds
+	}
+	return s
+}
+
 func (t *Trainer) trainEpoch(bar *progress) (EpochStats, bool, error) {
-	stats := EpochStats{Epoch: t.Epoch + 1}
-	start := time.Now()
-	var lossSum float64
-	var correct, seen int
+	if t.Batch == 0 {
+		t.partial = epochSums{}
+	}
+	sums := &t.partial
+	stats := sums.stats(t.Epoch+1, t.Step)
+	start, before := time.Now(), sums.Seconds
 	it := t.Train.Batches(t.Epoch, t.Batch)
 	defer it.Close()
 	bar.startEpoch(t.Epoch+1, t.Config.Epochs, t.Batch)
@@ -145,13 +170,12 @@ func (t *Trainer) trainEpoch(bar *progress) (EpochStats, bool, error) {
 			return stats, false, errors.WithMessagef(err, "trainer: step %d", t.Step)
 		}
 		t.Step, t.Batch = t.Step+1, t.Batch+1
-		lossSum += res.Loss * float64(b.N)
-		correct += countCorrect(res.Logits, b.Labels)
-		seen += b.N
-		stats.LR = lr
-		stats.TrainLoss, stats.TrainAcc = lossSum/float64(seen), float64(correct)/float64(seen)
-		stats.Seconds = time.Since(start).Seconds()
-		stats.ImagesPerSec = float64(seen) / stats.Seconds
+		sums.Loss += res.Loss * float64(b.N)
+		sums.Correct += countCorrect(res.Logits, b.Labels)
+		sums.Seen += b.N
+		sums.LR = lr
+		sums.Seconds = before + time.Since(start).Seconds()
+		stats = sums.stats(t.Epoch+1, t.Step)
 		bar.update(t.Batch, stats)
 		if t.Config.CheckpointEvery > 0 && t.Step%t.Config.CheckpointEvery == 0 {
 			if err := t.save(); err != nil {
