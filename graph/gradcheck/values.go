@@ -16,9 +16,10 @@ func Distinct(shape tensor.Shape, seed int64) *tensor.Dense {
 	step := 4.0 / float64(n)
 	vals := make([]float64, n)
 	for i, p := range rng.Perm(n) {
-		// (p − n/2 + 0.5)·step keeps every value ≥ step/2 from 0 and step
-		// apart; the jitter (< step/4) breaks any regular pattern.
-		vals[i] = (float64(p)-float64(n)/2+0.5)*step + (rng.Float64()-0.5)*step/4
+		// (p − ⌊n/2⌋ + 0.5)·step puts the values at half-integer multiples
+		// of step, for odd n too: every one ≥ step/2 from 0 and step apart;
+		// the jitter (< step/8 either way) breaks any regular pattern.
+		vals[i] = (float64(p-n/2)+0.5)*step + (rng.Float64()-0.5)*step/4
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals))
 }
