@@ -10,7 +10,7 @@ import (
 // reshape, a residual sum or an ad-hoc function.
 type funcLayer struct {
 	name string // the path; "" for the shared activations and poolings
-	kind string // what String prints: ReLU, MaxPool2D(kernel 2x2, ...)
+	kind string // what String prints: ReLU, MaxPool2D(2x2), ...
 	f    func(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error)
 }
 

@@ -322,8 +322,9 @@ func TestConv2DReferenceParallel(t *testing.T) {
 		{"batch1_groups_dilation", tensor.Shape{1, 16, 24, 23}, tensor.Shape{16, 8, 3, 3}, ops.Conv{Groups: 2}.WithDilation(2).WithPad(2)},
 		{"odd_stride3", tensor.Shape{4, 5, 31, 29}, tensor.Shape{12, 5, 4, 5}, ops.Conv{StrideH: 3, StrideW: 2, PadTop: 1, PadLeft: 2}},
 	}
+	t.Cleanup(func(prev int) func() { return func() { runtime.GOMAXPROCS(prev) } }(runtime.GOMAXPROCS(0)))
 	for _, procs := range []int{2, 3} {
-		prev := runtime.GOMAXPROCS(procs)
+		runtime.GOMAXPROCS(procs)
 		for i, c := range cases {
 			ys, err := c.c.OutShape(c.x, c.w)
 			must(t, err)
@@ -336,7 +337,6 @@ func TestConv2DReferenceParallel(t *testing.T) {
 			assertClose(t, what+": dx", dx, wantDx, 1e-12)
 			assertClose(t, what+": dw", dw, wantDw, 1e-12)
 		}
-		runtime.GOMAXPROCS(prev)
 	}
 }
 
