@@ -53,18 +53,7 @@ func MaxPool2D[T float32 | float64](y, x []T, g PoolGeom) {
 		maxPool2x2(y, nil, x, nil, g)
 		return
 	}
-	rows, cols := g.spans()
-	g.planes(func(p0, p1 int) {
-		for p := p0; p < p1; p++ {
-			plane, o := p*g.H*g.W, p*g.OH*g.OW
-			for _, r := range rows {
-				for _, c := range cols {
-					y[o] = x[poolArgmax(x, plane, g.W, r, c)]
-					o++
-				}
-			}
-		}
-	})
+	maxPoolWindows(y, nil, x, nil, g)
 }
 
 // MaxPool2DGrad adds dy[o] to dx at the argmax of window o, the element
@@ -77,13 +66,24 @@ func MaxPool2DGrad[T float32 | float64](dx, x, dy []T, g PoolGeom) {
 		maxPool2x2(nil, dx, x, dy, g)
 		return
 	}
+	maxPoolWindows(nil, dx, x, dy, g)
+}
+
+// maxPoolWindows is the general window walk of MaxPool2D (y set) and
+// MaxPool2DGrad (dx and dy set): both find each window's argmax the same way.
+func maxPoolWindows[T float32 | float64](y, dx, x, dy []T, g PoolGeom) {
 	rows, cols := g.spans()
 	g.planes(func(p0, p1 int) {
 		for p := p0; p < p1; p++ {
 			plane, o := p*g.H*g.W, p*g.OH*g.OW
 			for _, r := range rows {
 				for _, c := range cols {
-					dx[poolArgmax(x, plane, g.W, r, c)] += dy[o]
+					i := poolArgmax(x, plane, g.W, r, c)
+					if y != nil {
+						y[o] = x[i]
+					} else {
+						dx[i] += dy[o]
+					}
 					o++
 				}
 			}
