@@ -20,8 +20,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -210,10 +208,7 @@ func trainNet(r *netRun, model nn.Layer, train, test *datasets.Loader, cfg solve
 		return err
 	}
 	if _, statErr := os.Stat(cfg.Checkpoint); resume && statErr == nil {
-		if err := t.Resume(cfg.Checkpoint); err != nil {
-			return err
-		}
-		if t.History, err = readLog(cfg.Log, t.Epoch); err != nil {
+		if err := t.Resume(cfg.Checkpoint); err != nil { // History comes back from cfg.Log
 			return err
 		}
 		if t.Epoch >= cfg.Epochs {
@@ -236,31 +231,6 @@ func trainNet(r *netRun, model nn.Layer, train, test *datasets.Loader, cfg solve
 		return errors.Errorf("%s: no epoch was trained", r.Name)
 	}
 	return nil
-}
-
-// readLog reads the first n epochs of a metrics log written by the trainer.
-func readLog(path string, n int) ([]solvers.EpochStats, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, errors.Wrap(err, "resume: metrics log")
-	}
-	defer f.Close()
-	var h []solvers.EpochStats
-	sc := bufio.NewScanner(f)
-	for sc.Scan() && len(h) < n {
-		var e solvers.EpochStats
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, errors.Wrapf(err, "resume: %s line %d", path, len(h)+1)
-		}
-		h = append(h, e)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, errors.Wrapf(err, "resume: %s", path)
-	}
-	if len(h) < n {
-		return nil, errors.Errorf("resume: %s has %d epochs: the checkpoint is at epoch %d", path, len(h), n)
-	}
-	return h, nil
 }
 
 // warmStart holds the rate at warm for the first steps, then follows s: the
