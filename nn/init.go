@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand"
 
+	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
 
@@ -171,7 +172,16 @@ func fillConst(t tensor.Tensor, v float64) {
 type Factory struct {
 	Dtype tensor.Dtype
 	Rng   *rand.Rand
+	err   error // the first bad request; see Err
 }
+
+// Err is the first invalid request the factory was given: a dtype other than
+// float32 or float64, or a parameter shape with a dimension below 1 (a
+// Linear with 0 outputs, channels not divisible by groups). Layer
+// constructors return no error, so a bad request makes a placeholder
+// parameter instead of panicking; check Err before building the model
+// (zoo's constructors do).
+func (f *Factory) Err() error { return f.err }
 
 // NewFactory makes parameters of dtype dt (float32 to train, float64 for
 // gradient checks), drawn from seed.
@@ -186,11 +196,31 @@ func (f *Factory) Reinit(p *Param, init Init) {
 	init(f.Rng, p.Value, fanIn, fanOut)
 }
 
-// param allocates a parameter of the factory's dtype filled by init.
+// param allocates a parameter of the factory's dtype filled by init, or, for
+// a bad request, records it (see Err) and returns a one-element float32
+// placeholder that no graph will accept.
 func (f *Factory) param(name string, trainable bool, init Init, fanIn, fanOut int, shape ...int) *Param {
+	if err := f.check(name, shape); err != nil {
+		if f.err == nil {
+			f.err = err
+		}
+		return newParam(name, tensor.Float32, trainable, 1)
+	}
 	p := newParam(name, f.Dtype, trainable, shape...)
 	init(f.Rng, p.Value, fanIn, fanOut)
 	return p
+}
+
+func (f *Factory) check(name string, shape []int) error {
+	if f.Dtype != tensor.Float32 && f.Dtype != tensor.Float64 {
+		return errors.Errorf("nn: %s: factory dtype %v: want float32 or float64", name, f.Dtype)
+	}
+	for _, d := range shape {
+		if d < 1 {
+			return errors.Errorf("nn: %s: shape %v has a dimension below 1", name, tensor.Shape(shape))
+		}
+	}
+	return nil
 }
 
 // weightAndBias makes PyTorch's default pair: a weight of the given shape

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gorgonia.org/tensor"
+
+	"github.com/convgraph/convgraph/ops"
 )
 
 func TestFans(t *testing.T) {
@@ -106,5 +108,32 @@ func TestConstants(t *testing.T) {
 	Zeros(rng, counter, 1, 1)
 	if counter.Data().(int64) != 0 {
 		t.Errorf("int64 scalar after Zeros: %v", counter.Data())
+	}
+}
+
+// TestFactoryBadRequests: a non-float dtype or a dimension below 1 is
+// recorded in Err instead of panicking in an initializer or an allocation.
+func TestFactoryBadRequests(t *testing.T) {
+	for name, build := range map[string]func() *Factory{
+		"int dtype": func() *Factory {
+			f := NewFactory(tensor.Int, 1)
+			f.Conv2D("conv", 1, 2, 3, 3, ops.Conv{}, true)
+			return f
+		},
+		"linear 0 outputs": func() *Factory { f := NewFactory(tensor.Float32, 1); f.Linear("fc", 4, 0, true); return f },
+		"groups": func() *Factory {
+			f := NewFactory(tensor.Float32, 1)
+			f.Conv2D("conv", 3, 4, 3, 3, ops.Conv{Groups: 4}, false)
+			return f
+		},
+		"batch norm 0": func() *Factory { f := NewFactory(tensor.Float64, 1); f.BatchNorm("bn", 0); return f },
+	} {
+		f := build()
+		if f.Err() == nil {
+			t.Errorf("%s: no error recorded", name)
+		}
+	}
+	if f := NewFactory(tensor.Float32, 1); f.Linear("fc", 4, 2, true) == nil || f.Err() != nil {
+		t.Errorf("a good request recorded %v", f.Err())
 	}
 }

@@ -57,6 +57,9 @@ var alexnetLRN = ops.LRNParams{Size: 5, Alpha: 5 * 1e-4, Beta: 0.75, K: 2}
 // tower). Weights start from N(0, 0.01²), the biases of conv2, conv4, conv5,
 // FC6 and FC7 from 1 and the others from 0 (§5).
 func NewAlexNet(f *nn.Factory, cfg AlexNetConfig) (*nn.Sequential, error) {
+	if f == nil {
+		return nil, errors.New("alexnet: nil factory")
+	}
 	if cfg.Classes < 1 {
 		return nil, errors.Errorf("alexnet: %d classes: want at least 1", cfg.Classes)
 	}
@@ -71,7 +74,7 @@ func NewAlexNet(f *nn.Factory, cfg AlexNetConfig) (*nn.Sequential, error) {
 	pad := func(p int) ops.Conv { return ops.Conv{}.WithPad(p) }
 	split := func(c ops.Conv) ops.Conv { c.Groups = towers; return c }
 	pool := nn.MaxPool2D(alexnetPool)
-	return nn.NewSequential(name,
+	m := nn.NewSequential(name,
 		// CONV1: 3×227×227 → 96×55×55 → POOL1 → 96×27×27 → NORM1
 		alexConv(f, "conv1", 3, 96, 11, ops.Conv{}.WithStride(4), 0), nn.ReLU, pool, nn.LRN(alexnetLRN),
 		// CONV2: 96×27×27 → 256×27×27 → POOL2 → 256×13×13 → NORM2
@@ -87,7 +90,11 @@ func NewAlexNet(f *nn.Factory, cfg AlexNetConfig) (*nn.Sequential, error) {
 		alexLinear(f, "fc7", 4096, 4096, 1), nn.ReLU, nn.Dropout("dropout7", 0.5),
 		// FC8: 4096 → classes (logits)
 		alexLinear(f, "fc8", 4096, cfg.Classes, 0),
-	), nil
+	)
+	if err := f.Err(); err != nil {
+		return nil, errors.WithMessage(err, name)
+	}
+	return m, nil
 }
 
 // alexnetFeatures is the length of the flattened POOL3 output for an input

@@ -92,6 +92,9 @@ var resnetSpecs = map[int]resnetSpec{
 // 11,689,512 (18), 21,797,672 (34), 25,557,032 (50), 44,549,160 (101),
 // 60,192,808 (152).
 func NewResNet(f *nn.Factory, depth, classes int) (*ResNet, error) {
+	if f == nil {
+		return nil, errors.New("resnet: nil factory")
+	}
 	spec, ok := resnetSpecs[depth]
 	if !ok {
 		return nil, errors.Errorf("resnet: depth %d: want 18, 34, 50, 101 or 152", depth)
@@ -108,6 +111,9 @@ func NewResNet(f *nn.Factory, depth, classes int) (*ResNet, error) {
 	}
 	r.Layers = m.stages(spec.block, []int{64, 128, 256, 512}, spec.blocks[:])
 	r.FC = f.Linear("fc", 512*spec.block.expansion(), classes, true)
+	if err := f.Err(); err != nil {
+		return nil, errors.WithMessage(err, r.Path)
+	}
 	return r, nil
 }
 

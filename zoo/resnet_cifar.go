@@ -25,6 +25,9 @@ import (
 // 658,586 (44), 853,018 (56), 1,727,962 (110). Initialization is
 // NewResNet's (He-normal, fan_out, as fb.resnet.torch also does for CIFAR).
 func NewCIFARResNet(f *nn.Factory, depth int, shortcut Shortcut, classes int) (*ResNet, error) {
+	if f == nil {
+		return nil, errors.New("cifar resnet: nil factory")
+	}
 	if depth < 8 || (depth-2)%6 != 0 {
 		return nil, errors.Errorf("cifar resnet: depth %d: want 6n+2 for n ≥ 1 (20, 32, 44, 56, 110)", depth)
 	}
@@ -43,6 +46,9 @@ func NewCIFARResNet(f *nn.Factory, depth int, shortcut Shortcut, classes int) (*
 	}
 	r.Layers = m.stages(basic, []int{16, 32, 64}, []int{n, n, n})
 	r.FC = f.Linear("fc", 64, classes, true)
+	if err := f.Err(); err != nil {
+		return nil, errors.WithMessage(err, r.Path)
+	}
 	return r, nil
 }
 

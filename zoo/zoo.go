@@ -94,6 +94,9 @@ func New(name string, f *nn.Factory, classes int) (nn.Layer, []int, error) {
 		classes = e.classes
 	}
 	m, err := e.build(f, classes)
+	if err == nil {
+		err = f.Err() // a bad request the layer constructors could not return
+	}
 	if err != nil {
 		return nil, nil, errors.WithMessagef(err, "zoo: %s", name)
 	}

@@ -94,6 +94,28 @@ func TestNewClasses(t *testing.T) {
 	if _, _, err := New("lenet5", nn.NewFactory(tensor.Int, 1), 10); err == nil || !strings.Contains(err.Error(), "int") {
 		t.Errorf("an int factory: error %v, want one naming the dtype", err)
 	}
+	// Constructors without an error return record a bad request in the factory.
+	if _, _, err := New("lenet5", nn.NewFactory(tensor.Float32, 1), 0); err != nil {
+		t.Errorf("lenet5 with its own class count: %v", err)
+	}
+	bad := nn.NewFactory(tensor.Float32, 1)
+	NewLeNet5(bad, 0)
+	if bad.Err() == nil || !strings.Contains(bad.Err().Error(), "below 1") {
+		t.Errorf("NewLeNet5 with 0 classes: factory error %v", bad.Err())
+	}
+	for name, build := range map[string]func() error{
+		"resnet18": func() error { _, err := NewResNet(nil, 18, 10); return err },
+		"resnet20": func() error { _, err := NewCIFARResNet(nil, 20, ShortcutA, 10); return err },
+		"alexnet":  func() error { _, err := NewAlexNet(nil, AlexNetConfig{Classes: 10, Input: 227}); return err },
+		"int alexnet": func() error {
+			_, err := NewAlexNet(nn.NewFactory(tensor.Int, 1), AlexNetConfig{Classes: 10, Input: 227})
+			return err
+		},
+	} {
+		if err := build(); err == nil {
+			t.Errorf("%s: a nil or int factory gave no error", name)
+		}
+	}
 }
 
 // TestTrainAndEval runs one batch of 2 through each small model, in Train
