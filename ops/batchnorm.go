@@ -344,6 +344,7 @@ func batchNormSums[T float](out []T, in []tensor.Tensor, fwd batchNormOp) {
 // inputs, dy and (takesSums) the sums node. With batch statistics the
 // gradient for x flows through them; see kernels.BatchNormInputGrad.
 type batchNormGradOp struct {
+	writesAll
 	fwd batchNormOp
 	wrt int
 }

@@ -29,7 +29,10 @@ func Flatten(x *gorgonia.Node) (*gorgonia.Node, error) {
 // to-shaped one. Its gradient is the reshape back. It copies rather than
 // aliasing its input, so no later in-place op can change its output behind
 // its back (gorgonia issues #499, #511).
-type reshapeOp struct{ from, to tensor.Shape }
+type reshapeOp struct {
+	writesAll
+	from, to tensor.Shape
+}
 
 func (r reshapeOp) String() string      { return fmt.Sprintf("reshape%v→%v", r.from, r.to) }
 func (r reshapeOp) ranks() ([]int, int) { return []int{len(r.from)}, len(r.to) }
