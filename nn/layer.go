@@ -71,10 +71,11 @@ func (s *Sequential) Forward(b *Builder, x *gorgonia.Node) (*gorgonia.Node, erro
 	return y, err
 }
 
-func (s *Sequential) Params() []*Param { return collect(s.Layers...) }
+func (s *Sequential) Params() []*Param { return ParamsOf(s.Layers...) }
 
-// collect concatenates the parameters of layers, in order.
-func collect(layers ...Layer) []*Param {
+// ParamsOf concatenates the parameters of layers, in order, skipping nil
+// ones: a container's Params.
+func ParamsOf(layers ...Layer) []*Param {
 	var ps []*Param
 	for _, l := range layers {
 		if l != nil {

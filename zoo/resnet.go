@@ -255,7 +255,7 @@ var _ nn.Layer = (*BasicBlock)(nil)
 func (blk *BasicBlock) Name() string { return blk.Path }
 
 func (blk *BasicBlock) Params() []*nn.Param {
-	return params(blk.Conv1, blk.BN1, blk.Conv2, blk.BN2, blk.Downsample)
+	return nn.ParamsOf(blk.Conv1, blk.BN1, blk.Conv2, blk.BN2, blk.Downsample)
 }
 
 // Forward: conv1, bn1, relu, conv2, bn2, out += identity, relu.
@@ -289,7 +289,7 @@ var _ nn.Layer = (*Bottleneck)(nil)
 func (blk *Bottleneck) Name() string { return blk.Path }
 
 func (blk *Bottleneck) Params() []*nn.Param {
-	return params(blk.Conv1, blk.BN1, blk.Conv2, blk.BN2, blk.Conv3, blk.BN3, blk.Downsample)
+	return nn.ParamsOf(blk.Conv1, blk.BN1, blk.Conv2, blk.BN2, blk.Conv3, blk.BN3, blk.Downsample)
 }
 
 // Forward: conv1, bn1, relu, conv2, bn2, relu, conv3, bn3, out += identity, relu.
@@ -334,14 +334,3 @@ func (z *zeroPadShortcut) Forward(_ *nn.Builder, x *gorgonia.Node) (*gorgonia.No
 	return y, errors.WithMessage(err, z.Path)
 }
 
-// params concatenates the parameters of layers, skipping nil ones (an
-// absent downsample). Callers pass non-nil pointers or nil interfaces.
-func params(layers ...nn.Layer) []*nn.Param {
-	var ps []*nn.Param
-	for _, l := range layers {
-		if l != nil {
-			ps = append(ps, l.Params()...)
-		}
-	}
-	return ps
-}
