@@ -333,4 +333,3 @@ func (z *zeroPadShortcut) Forward(_ *nn.Builder, x *gorgonia.Node) (*gorgonia.No
 	y, err := ops.ShortcutA(x, z.Stride, z.Channels)
 	return y, errors.WithMessage(err, z.Path)
 }
-
