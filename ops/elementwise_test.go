@@ -81,15 +81,7 @@ func TestElementwiseBadShapes(t *testing.T) {
 		"add_bias": {second(ops.AddBias(a, bias)), []string{"add_bias", "(2, 3)", "(2)"}},
 		"nil":      {second(ops.Add(a, nil)), []string{"nil"}},
 	} {
-		if c.err == nil {
-			t.Errorf("%s: want an error", name)
-			continue
-		}
-		for _, p := range c.parts {
-			if !strings.Contains(c.err.Error(), p) {
-				t.Errorf("%s: error %q does not mention %q", name, c.err, p)
-			}
-		}
+		opsWantError(t, name, c.err, c.parts...)
 	}
 }
 

@@ -2,6 +2,7 @@ package ops_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -106,4 +107,17 @@ func toFloat32(x tensor.Tensor) tensor.Tensor {
 
 func tensorOf(shape tensor.Shape, vals ...float64) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(vals))
+}
+
+// opsWantError fails unless err is non-nil and its message holds every part.
+func opsWantError(t *testing.T, what string, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: no error, want one containing %q", what, parts)
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Fatalf("%s: error %q does not contain %q", what, err, p)
+		}
+	}
 }

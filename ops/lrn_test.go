@@ -1,7 +1,6 @@
 package ops_test
 
 import (
-	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -112,14 +111,7 @@ func TestLRNErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ops.LRN(c.x, c.p)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			opsWantError(t, c.name, err, c.want...)
 		})
 	}
 }

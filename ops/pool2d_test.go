@@ -114,15 +114,7 @@ func TestPool2DErrors(t *testing.T) {
 			x, err := g.Input("x", c.x...)
 			must(t, err)
 			_, err = ctor(x, c.p)
-			if err == nil {
-				t.Errorf("%s %s: no error", op, c.name)
-				continue
-			}
-			for _, w := range append(c.want, op+"(kernel") {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%s %s: error %q does not contain %q", op, c.name, err, w)
-				}
-			}
+			opsWantError(t, op+" "+c.name, err, append(c.want, op+"(kernel")...)
 		}
 		if _, err := c.p.OutShape(c.x); err == nil || !strings.Contains(err.Error(), "pool2d(kernel") {
 			t.Errorf("OutShape %s: error %v, want one naming pool2d", c.name, err)

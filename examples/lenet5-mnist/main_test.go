@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/convgraph/convgraph/examples/internal/notebook"
@@ -17,18 +16,10 @@ func TestMain(m *testing.M) { notebook.Main(m, main) }
 func TestStopAndResume(t *testing.T) {
 	dir := t.TempDir()
 	out := notebook.Run(t, "-quiet", "-stop-after", "30", "-out", dir)
-	for _, want := range []string{"train 60000 images, test 10000 images, 1×28×28", "total parameters: 61706", "stopped after step 30"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q", want)
-		}
-	}
+	notebook.Prints(t, out, "train 60000 images, test 10000 images, 1×28×28", "total parameters: 61706", "stopped after step 30")
 	if _, err := os.Stat(filepath.Join(dir, "checkpoint.safetensors")); err != nil {
 		t.Fatal(err)
 	}
 	out = notebook.Run(t, "-quiet", "-resume", "-stop-after", "60", "-out", dir)
-	for _, want := range []string{"resumed at epoch 1, batch 30 (step 30)", "stopped after step 60"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("resumed output lacks %q", want)
-		}
-	}
+	notebook.Prints(t, out, "resumed at epoch 1, batch 30 (step 30)", "stopped after step 60")
 }

@@ -35,11 +35,7 @@ func TestTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"using train 128, test 100", "2 steps per epoch, 2 epochs, 4 steps", "plain8", "resnet8", "wall time"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q", want)
-		}
-	}
+	notebook.Prints(t, out, "using train 128, test 100", "2 steps per epoch, 2 epochs, 4 steps", "plain8", "resnet8", "wall time")
 	if _, err := os.Stat(filepath.Join(dir, "figure6.png")); err != nil {
 		t.Error(err)
 	}
@@ -70,11 +66,7 @@ func TestMissingData(t *testing.T) {
 	if e, ok := err.(*exec.ExitError); !ok || e.ExitCode() != 2 {
 		t.Fatalf("exit: %v, want status 2\n%s", err, out)
 	}
-	for _, want := range []string{"nowhere", "cifar-10-binary.tar.gz", "-data", datasets.CIFAR10DirEnv} {
-		if !strings.Contains(out, want) {
-			t.Errorf("message lacks %q:\n%s", want, out)
-		}
-	}
+	notebook.Prints(t, out, "nowhere", "cifar-10-binary.tar.gz", "-data", datasets.CIFAR10DirEnv)
 }
 
 func TestParseDepths(t *testing.T) {

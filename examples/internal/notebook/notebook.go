@@ -6,6 +6,7 @@ package notebook
 import (
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -39,4 +40,19 @@ func Run(t *testing.T, args ...string) string {
 		t.Fatalf("%v %v: %v", os.Args[0], args, err)
 	}
 	return out
+}
+
+// Prints fails t for each of wants that the output out lacks.
+func Prints(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	missing := false
+	for _, w := range wants {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q", w)
+			missing = true
+		}
+	}
+	if missing {
+		t.Logf("the output was:\n%s", out)
+	}
 }
