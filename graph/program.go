@@ -146,7 +146,7 @@ func (p *Program) bind(feeds Feeds) error {
 		if !v.Shape().Eq(l.buf.Shape()) {
 			return errors.Errorf("graph: run: feed %q: shape %v, want %v", name, v.Shape(), l.buf.Shape())
 		}
-		if err := copyInto(l.buf, v); err != nil {
+		if err := CopyInto(l.buf, v); err != nil {
 			return errors.WithMessagef(err, "graph: run: feed %q", name)
 		}
 	}
@@ -175,9 +175,10 @@ func (p *Program) exec() (err error) {
 	return nil
 }
 
-// copyInto copies src's elements into dst (same shape and dtype), whatever
-// src's memory layout (a sliced or transposed view is materialized first).
-func copyInto(dst, src tensor.Tensor) error {
+// CopyInto copies src's elements into dst (same shape and dtype), whatever
+// src's memory layout (a sliced or transposed view is materialized first):
+// how feeds reach an input's buffer, and checkpoints a parameter.
+func CopyInto(dst, src tensor.Tensor) error {
 	if src.RequiresIterator() {
 		src = tensor.Materialize(src)
 	}

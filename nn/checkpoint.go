@@ -8,6 +8,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/convgraph/convgraph/graph"
 	"github.com/convgraph/convgraph/nn/safetensors"
 )
 
@@ -83,7 +84,7 @@ func LoadStateDict(params []*Param, state map[string]tensor.Tensor) error {
 		return mismatch(missing, extra, bad)
 	}
 	for _, p := range params {
-		if err := copyTensor(p.Value, state[p.Name]); err != nil {
+		if err := graph.CopyInto(p.Value, state[p.Name]); err != nil {
 			return errors.WithMessage(err, p.Name)
 		}
 	}
@@ -103,13 +104,4 @@ func mismatch(missing, extra, bad []string) error {
 	add("unexpected", extra)
 	add("mismatched", bad)
 	return errors.Errorf("state dict does not match the model:\n  %s", strings.Join(lines, "\n  "))
-}
-
-// copyTensor copies src into dst (same shape and dtype). A scalar's Data() is
-// its value rather than a slice, which tensor.Copy handles too.
-func copyTensor(dst, src tensor.Tensor) error {
-	if src.RequiresIterator() {
-		src = tensor.Materialize(src)
-	}
-	return errors.Wrap(tensor.Copy(dst, src), "copy")
 }
