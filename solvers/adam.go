@@ -77,7 +77,13 @@ func (a *Adam) Step(params []*nn.Param, grads []tensor.Tensor, lr float64) error
 }
 
 func adamStep[T float32 | float64](w, g, m, v []T, h adamHyper) {
+	inChunks(len(w), func(lo, hi int) { adamRange(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], h) })
+}
+
+// adamRange is adamStep on one range (w, g, m and v have one length).
+func adamRange[T float32 | float64](w, g, m, v []T, h adamHyper) {
 	b1, b2, decay, keep := T(h.beta1), T(h.beta2), T(h.decay), T(1-h.shrink)
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
 	for i := range w {
 		w[i] *= keep
 		gi := g[i] + decay*w[i]

@@ -70,18 +70,40 @@ func velocity[T float32 | float64](v tensor.Tensor) []T {
 // sgdStep updates w in place; v is nil without momentum. PyTorch starts the
 // velocity at the first gradient; with v = 0 initially, μ·0 + g is the same.
 func sgdStep[T float32 | float64](w, g, v []T, h sgdHyper) {
-	lr, mu, decay := T(h.lr), T(h.mu), T(h.decay)
-	for i := range w {
-		gi := g[i] + decay*w[i]
-		if v != nil {
-			v[i] = mu*v[i] + gi
-			if h.nesterov {
-				gi += mu * v[i]
-			} else {
-				gi = v[i]
-			}
+	inChunks(len(w), func(lo, hi int) {
+		if v == nil {
+			sgdRange(w[lo:hi], g[lo:hi], nil, h)
+		} else {
+			sgdRange(w[lo:hi], g[lo:hi], v[lo:hi], h)
 		}
-		w[i] -= lr * gi
+	})
+}
+
+// sgdRange is sgdStep on one range, with one loop per variant so that no
+// branch sits in the loop (w, g and v have one length).
+func sgdRange[T float32 | float64](w, g, v []T, h sgdHyper) {
+	lr, mu, decay := T(h.lr), T(h.mu), T(h.decay)
+	g = g[:len(w)]
+	switch {
+	case v == nil:
+		for i, wi := range w {
+			w[i] = wi - lr*(g[i]+decay*wi)
+		}
+	case h.nesterov:
+		v = v[:len(w)]
+		for i, wi := range w {
+			gi := g[i] + decay*wi
+			vi := mu*v[i] + gi
+			v[i] = vi
+			w[i] = wi - lr*(gi+mu*vi)
+		}
+	default:
+		v = v[:len(w)]
+		for i, wi := range w {
+			vi := mu*v[i] + (g[i] + decay*wi)
+			v[i] = vi
+			w[i] = wi - lr*vi
+		}
 	}
 }
 

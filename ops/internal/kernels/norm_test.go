@@ -201,8 +201,31 @@ func TestLRNKernels(t *testing.T) {
 	}
 	AffinePow(split, x, 2, 1e-4, 1, -0.75)
 	for k, v := range x {
-		if want := float32(2 * math.Pow(1+1e-4*float64(v), -0.75)); split[k] != want {
+		if want := 2 * math.Pow(1+1e-4*float64(v), -0.75); math.Abs(float64(split[k])-want) > 0x1p-24*want {
 			t.Fatalf("affine pow [%d] = %v, want %v", k, split[k], want)
 		}
+	}
+}
+
+// quarterPow serves every exponent that is a whole number of quarters; it
+// must agree with math.Pow to a few float64 ulps, far inside float32
+// rounding, on LRN's range of bases and at the edges.
+func TestQuarterPow(t *testing.T) {
+	for n := -maxQuarters; n <= maxQuarters; n++ {
+		for _, b := range []float64{1, 1.0001, 1.5, 2, 3.7, 123.4, 1e-3, 1e6} {
+			got, want := quarterPow(b, n), math.Pow(b, float64(n)/4)
+			if math.Abs(got-want) > 1e-14*want {
+				t.Errorf("%v^(%d/4) = %v, math.Pow %v", b, n, got, want)
+			}
+		}
+	}
+	if got := quarterPow(0, -3); !math.IsInf(got, 1) {
+		t.Errorf("0^-0.75 = %v, want +Inf", got)
+	}
+	if got := quarterPow(0, 3); got != 0 {
+		t.Errorf("0^0.75 = %v, want 0", got)
+	}
+	if got := quarterPow(-1, -3); !math.IsNaN(got) {
+		t.Errorf("(-1)^-0.75 = %v, want NaN", got)
 	}
 }
