@@ -70,46 +70,68 @@ func MaxPool2DGrad[T float32 | float64](dx, x, dy []T, g PoolGeom) {
 }
 
 // maxPoolWindows is the general window walk of MaxPool2D (y set) and
-// MaxPool2DGrad (dx and dy set): both find each window's argmax the same way.
+// MaxPool2DGrad (dx and dy set). Per row of windows, the columns' maxima
+// over the window's rows come first, a plain loop over whole rows; each
+// window's maximum is then the maximum of KW of them. Go's max is branch
+// free and propagates NaN, where a running argmax compared and branched on
+// every element, a coin toss on real data (9 per window of AlexNet's 3×3
+// pools). The gradient then finds where that maximum sits (windowArgmax).
 func maxPoolWindows[T float32 | float64](y, dx, x, dy []T, g PoolGeom) {
 	rows, cols := g.spans()
 	g.planes(func(p0, p1 int) {
+		colMax := getBuf[T](g.W)
 		for p := p0; p < p1; p++ {
 			plane, o := p*g.H*g.W, p*g.OH*g.OW
 			for _, r := range rows {
+				columnMax(colMax, x[plane+r.lo*g.W:plane+r.hi*g.W], g.W)
 				for _, c := range cols {
-					i := poolArgmax(x, plane, g.W, r, c)
+					m := colMax[c.lo]
+					for _, v := range colMax[c.lo+1 : c.hi] {
+						m = max(m, v)
+					}
 					if y != nil {
-						y[o] = x[i]
+						y[o] = m
 					} else {
-						dx[i] += dy[o]
+						dx[windowArgmax(x, plane, g.W, r, c, m)] += dy[o]
 					}
 					o++
 				}
 			}
 		}
+		putBuf(colMax)
 	})
 }
 
-// poolArgmax returns the flat index in x of the first maximum of a window in
-// row-major order, or of its first NaN. The running maximum starts at the
-// window's first element, not at 0 or at the smallest positive float (spago's
-// bug), so all-negative windows are right; ties keep the first because the
-// comparison is strict.
-func poolArgmax[T float32 | float64](x []T, plane, w int, rows, cols poolSpan) int {
-	best := plane + rows.lo*w + cols.lo
-	m := x[best]
+// columnMax sets m[j] to the maximum of column j over the rows of x (rows
+// of len(m) values), NaN if any of them is NaN.
+func columnMax[T float32 | float64](m, x []T, w int) {
+	copy(m, x[:w])
+	for i := w; i < len(x); i += w {
+		row := x[i : i+w]
+		for j, v := range row[:len(m)] {
+			m[j] = max(m[j], v)
+		}
+	}
+}
+
+// windowArgmax returns the flat index in x of the window's first element,
+// in row-major order, that equals its maximum m, or its first NaN (m is NaN
+// exactly when the window holds one): the element a running strict-greater
+// scan picks, ties going to the first; equality also ties −0 with +0, as
+// that scan does. Knowing m, the scan branches once per window (where it
+// stops) instead of on every element that might be a new maximum. (A scan
+// without branches, moving the index by 0/1 flags, was slower still.)
+func windowArgmax[T float32 | float64](x []T, plane, w int, rows, cols poolSpan, m T) int {
+	nan := m != m
 	for i := rows.lo; i < rows.hi; i++ {
 		row := plane + i*w + cols.lo
 		for j, v := range x[row : row+cols.hi-cols.lo] {
-			if v > m {
-				m, best = v, row+j
-			} else if v != v { // NaN: nothing compares greater, so it would be lost
+			if v == m || nan && v != v {
 				return row + j
 			}
 		}
 	}
-	return best
+	return plane + rows.lo*w + cols.lo // unreachable: m is one of the window's elements
 }
 
 // AvgPool2D sets y[o] to the sum of x over window o divided by KH·KW when

@@ -1,0 +1,27 @@
+package kernels
+
+import "testing"
+
+// AlexNet's first max pool: batch 16, 64 channels of 55×55, 3×3 windows at
+// stride 2 (overlapping), 27×27 out.
+var alexPool = PoolGeom{Planes: 16 * 64, H: 55, W: 55, OH: 27, OW: 27, KH: 3, KW: 3, SH: 2, SW: 2}
+
+func BenchmarkMaxPool3x3(b *testing.B) {
+	g := alexPool
+	x, y := normData[float32](g.Planes*g.H*g.W, 0, 1, 1), make([]float32, g.Planes*g.OH*g.OW)
+	b.SetBytes(int64(4 * len(x)))
+	for b.Loop() {
+		MaxPool2D(y, x, g)
+	}
+}
+
+func BenchmarkMaxPool3x3Grad(b *testing.B) {
+	g := alexPool
+	x, dy := normData[float32](g.Planes*g.H*g.W, 0, 1, 1), normData[float32](g.Planes*g.OH*g.OW, 0, 1, 2)
+	dx := make([]float32, len(x))
+	b.SetBytes(int64(4 * len(x)))
+	for b.Loop() {
+		clear(dx)
+		MaxPool2DGrad(dx, x, dy, g)
+	}
+}
