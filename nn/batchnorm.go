@@ -79,11 +79,18 @@ func (bn *BatchNorm) String() string {
 // Forward normalizes x (N, C, ...) per channel, with the batch's statistics in
 // a Train graph and the running ones in an Eval graph.
 func (bn *BatchNorm) Forward(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	y, err := bn.forward(b, x)
+	y, err := bn.forward(b, x, false)
 	return y, errors.WithMessage(err, bn.Path)
 }
 
-func (bn *BatchNorm) forward(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+// forwardReLU is ReLU(bn.Forward(b, x)) as one op: Chain's fusion of a
+// BatchNorm followed by ReLU (see ops.BatchNormReLUTrain).
+func (bn *BatchNorm) forwardReLU(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	y, err := bn.forward(b, x, true)
+	return y, errors.WithMessage(err, bn.Path)
+}
+
+func (bn *BatchNorm) forward(b *Builder, x *gorgonia.Node, relu bool) (*gorgonia.Node, error) {
 	s := x.Shape()
 	if len(s) != 2 && len(s) != 4 || s[1] != bn.Channels {
 		return nil, errors.Errorf("batchnorm: input %v: want (N, %d) or (N, %d, H, W)", s, bn.Channels, bn.Channels)
@@ -101,6 +108,9 @@ func (bn *BatchNorm) forward(b *Builder, x *gorgonia.Node) (*gorgonia.Node, erro
 		if err != nil {
 			return nil, err
 		}
+		if relu {
+			return ops.BatchNormReLUEval(x, gamma, beta, mean, variance, bn.Eps)
+		}
 		return ops.BatchNormEval(x, gamma, beta, mean, variance, bn.Eps)
 	}
 	// n values per channel; PyTorch refuses n = 1 in training, where the
@@ -109,7 +119,11 @@ func (bn *BatchNorm) forward(b *Builder, x *gorgonia.Node) (*gorgonia.Node, erro
 	if n < 2 {
 		return nil, errors.Errorf("batchnorm: input %v: training needs more than 1 value per channel", s)
 	}
-	y, err := ops.BatchNormTrain(x, gamma, beta, bn.Eps)
+	train := ops.BatchNormTrain
+	if relu {
+		train = ops.BatchNormReLUTrain
+	}
+	y, err := train(x, gamma, beta, bn.Eps)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -102,4 +103,42 @@ func TestBatchNormErrors(t *testing.T) {
 	wantErr(t, err, "bn1", "(2, 3, 5, 5)")
 	_, err = Build(bn, tensor.Float32, Eval, 0, 1, 4, 1, 1) // eval at batch 1 is fine
 	must(t, err)
+}
+
+// TestBatchNormReLUFused: in a Chain, a BatchNorm followed by ReLU builds
+// one fused op, in train and eval graphs, with the pair's values (here the
+// eval example above, whose 0.5 − 1 and 0 − 0 clip), and the summary still
+// lists both layers.
+func TestBatchNormReLUFused(t *testing.T) {
+	bn := NewFactory(tensor.Float64, 1).BatchNorm("bn", 2)
+	copy(bn.Weight.Value.Data().([]float64), []float64{2, 1})
+	copy(bn.Bias.Value.Data().([]float64), []float64{-1, 0})
+	copy(bn.RunningMean.Value.Data().([]float64), []float64{1, -1})
+	copy(bn.RunningVar.Value.Data().([]float64), []float64{4 - bn.Eps, 4 - bn.Eps})
+	model := NewSequential("", bn, ReLU)
+	net, y := forward(t, model, Eval, 0, f64(tensor.Shape{2, 2}, 5, 3, 1, -1))
+	near(t, "y", floatsOf(y), []float64{3, 2, 0, 0}, 1e-9)
+	for _, mode := range []Mode{Train, Eval} {
+		net, err := Build(model, tensor.Float64, mode, 0, 2, 2, 3, 3)
+		must(t, err)
+		ops := map[string]int{}
+		for _, n := range net.G.Expr().AllNodes() {
+			name := n.Op()
+			if name == nil {
+				continue
+			}
+			ops[strings.SplitN(name.String(), "(", 2)[0]]++
+		}
+		fused := map[Mode]string{Train: "batchnorm_train_relu", Eval: "batchnorm_eval_relu"}[mode]
+		if ops[fused] != 1 || ops["relu"] != 0 {
+			t.Errorf("%v graph: ops %v, want one %s and no relu", mode, ops, fused)
+		}
+	}
+	var kinds []string
+	for _, r := range net.Trace() {
+		kinds = append(kinds, describe(r.Layer))
+	}
+	if strings.Join(kinds, " ") != "bn ReLU" {
+		t.Errorf("summary trace %v, want [bn ReLU]", kinds)
+	}
 }

@@ -26,13 +26,32 @@ type Layer interface {
 // Chain runs x through layers in order and records each output for the
 // model summary. An error names the failing layer's index and path, so models
 // need no if-err ladders.
+//
+// A BatchNorm directly followed by ReLU runs as one fused op with the same
+// values and gradients (ops.BatchNormReLUTrain): the summary still lists
+// both layers, with the fused output as each one's.
 func Chain(b *Builder, x *gorgonia.Node, layers ...Layer) (*gorgonia.Node, error) {
-	for i, l := range layers {
-		y, err := l.Forward(b, x)
+	for i := 0; i < len(layers); i++ {
+		l := layers[i]
+		bn, fuse := l.(*BatchNorm)
+		fuse = fuse && i+1 < len(layers) && layers[i+1] == ReLU
+		var (
+			y   *gorgonia.Node
+			err error
+		)
+		if fuse {
+			y, err = bn.forwardReLU(b, x)
+		} else {
+			y, err = l.Forward(b, x)
+		}
 		if err != nil {
 			return nil, errors.WithMessagef(err, "layer %d (%s) on input %v", i, describe(l), x.Shape())
 		}
 		b.record(l, x, y)
+		if fuse {
+			i++
+			b.record(ReLU, y, y)
+		}
 		x = y
 	}
 	return x, nil

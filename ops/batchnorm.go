@@ -25,7 +25,16 @@ import (
 // All three read one batch-moments node of x, so a training step computes
 // the statistics of x once (gorgonia merges equal nodes).
 func BatchNormTrain(x, gamma, beta *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
-	return newBatchNorm(batchStats, eps, x, gamma, beta)
+	return newBatchNorm(batchStats, false, eps, x, gamma, beta)
+}
+
+// BatchNormReLUTrain is ReLU(BatchNormTrain(x, gamma, beta, eps)) as one op,
+// with the same values and gradients. Conv → batch norm → ReLU is ResNet's
+// unit; fused, the forward writes one tensor instead of two, and the
+// backward masks dy inside the batch norm's own passes instead of in a pass
+// of its own (nn.Chain fuses a BatchNorm layer followed by nn.ReLU).
+func BatchNormReLUTrain(x, gamma, beta *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
+	return newBatchNorm(batchStats, true, eps, x, gamma, beta)
 }
 
 // BatchNormEval is batch normalization with given statistics, the running
@@ -35,7 +44,13 @@ func BatchNormTrain(x, gamma, beta *gorgonia.Node, eps float64) (*gorgonia.Node,
 //
 // It is differentiable with respect to every input, the statistics included.
 func BatchNormEval(x, gamma, beta, mean, variance *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
-	return newBatchNorm(givenStats, eps, x, gamma, beta, mean, variance)
+	return newBatchNorm(givenStats, false, eps, x, gamma, beta, mean, variance)
+}
+
+// BatchNormReLUEval is ReLU(BatchNormEval(x, gamma, beta, mean, variance,
+// eps)) as one op (see BatchNormReLUTrain).
+func BatchNormReLUEval(x, gamma, beta, mean, variance *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
+	return newBatchNorm(givenStats, true, eps, x, gamma, beta, mean, variance)
 }
 
 // BatchMean is the mean of each channel of x (N, C, ...) over N and the axes
@@ -59,7 +74,8 @@ func BatchVar(x *gorgonia.Node) (*gorgonia.Node, error) { return newBatchMoment(
 //
 // The backward of a batch norm computes Σ dy and Σ dy·x̂ per channel once, in
 // a sums node (4, C) (two hi + lo pairs), which the gradients of x, γ and β
-// (and of given statistics) read.
+// (and of given statistics) read. A batch norm fused with a ReLU also hands
+// its companions its output y: dy reaches the batch norm only where y > 0.
 const (
 	momMeanHi = iota
 	momMeanLo
@@ -110,8 +126,9 @@ func (s bnStats) arity() int {
 }
 
 // newBatchNorm checks the caller's inputs (x, γ, β and, for givenStats, the
-// mean and variance) and builds the op, adding batch_moments(x) for batchStats.
-func newBatchNorm(s bnStats, eps float64, in ...*gorgonia.Node) (*gorgonia.Node, error) {
+// mean and variance) and builds the op, followed by a ReLU if relu, adding
+// batch_moments(x) for batchStats.
+func newBatchNorm(s bnStats, relu bool, eps float64, in ...*gorgonia.Node) (*gorgonia.Node, error) {
 	shapes := make([]tensor.Shape, len(in))
 	for i, n := range in {
 		if n == nil {
@@ -122,7 +139,7 @@ func newBatchNorm(s bnStats, eps float64, in ...*gorgonia.Node) (*gorgonia.Node,
 	if !(eps > 0) { // also rejects NaN
 		return nil, errors.Errorf("%v: eps = %g: want eps > 0", s, eps)
 	}
-	b := batchNormOp{stats: s, eps: eps, rank: in[bnX].Dims()}
+	b := batchNormOp{stats: s, relu: relu, eps: eps, rank: in[bnX].Dims()}
 	if err := bnShape(b.String(), shapes, bnInputNames[:len(shapes)]...); err != nil {
 		return nil, err
 	}
@@ -183,15 +200,43 @@ func bnJoin[T float](hi, lo []T) []float64 {
 // bnRow is row r of a (rows, c) table.
 func bnRow[T float](t []T, r, c int) []T { return t[r*c : (r+1)*c] }
 
-// batchNormOp is y = γ·(x − mean)/√(variance + eps) + β, per channel.
+// batchNormOp is y = γ·(x − mean)/√(variance + eps) + β, per channel, or
+// max(that, 0) with relu.
 type batchNormOp struct {
 	writesAll
 	stats bnStats
+	relu  bool
 	eps   float64
 	rank  int
 }
 
-func (b batchNormOp) String() string { return fmt.Sprintf("%v(eps=%g)", b.stats, b.eps) }
+func (b batchNormOp) String() string { return fmt.Sprintf("%v(eps=%g)", b.name(), b.eps) }
+
+// name is the op's name without its parameters.
+func (b batchNormOp) name() string {
+	if b.relu {
+		return b.stats.String() + "_relu"
+	}
+	return b.stats.String()
+}
+
+// gradInputs is the number of inputs of a companion op before the sums: the
+// forward's, dy and, fused with a ReLU, the forward's output.
+func (b batchNormOp) gradInputs() int {
+	if b.relu {
+		return b.stats.arity() + 2
+	}
+	return b.stats.arity() + 1
+}
+
+// mask is the forward output that gates dy in a companion op's inputs, nil
+// without a ReLU.
+func bnMask[T float](b batchNormOp, in []tensor.Tensor) []T {
+	if !b.relu {
+		return nil
+	}
+	return floats[T](in[b.stats.arity()+1])
+}
 
 func (b batchNormOp) ranks() ([]int, int) {
 	in := make([]int, b.stats.arity())
@@ -247,7 +292,7 @@ func (b batchNormOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 func batchNorm[T float](y []T, in []tensor.Tensor, b batchNormOp) {
 	n, c, inner := channelLayout(in[bnX].Shape())
 	mean, variance := bnStatistics[T](b.stats, in, c)
-	kernels.BatchNorm(y, floats[T](in[bnX]), floats[T](in[bnGamma]), floats[T](in[bnBeta]), mean, variance, b.eps, n, c, inner)
+	kernels.BatchNorm(y, floats[T](in[bnX]), floats[T](in[bnGamma]), floats[T](in[bnBeta]), mean, variance, b.eps, b.relu, n, c, inner)
 }
 
 // bnStatistics are the mean and variance a batch norm normalizes with, in
@@ -261,9 +306,13 @@ func bnStatistics[T float](s bnStats, in []tensor.Tensor, c int) (mean, variance
 }
 
 // grad: one sums node (Σ dy and Σ dy·x̂) feeds a companion op per
-// differentiated input, which also sees the forward inputs and dy.
-func (b batchNormOp) grad(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nodes, error) {
-	args := append(append(make(gorgonia.Nodes, 0, len(in)+2), in...), dy)
+// differentiated input, which also sees the forward inputs, dy and, fused
+// with a ReLU, the output.
+func (b batchNormOp) grad(in gorgonia.Nodes, y, dy *gorgonia.Node) (gorgonia.Nodes, error) {
+	args := append(append(make(gorgonia.Nodes, 0, len(in)+3), in...), dy)
+	if b.relu {
+		args = append(args, y)
+	}
 	sums, err := apply(batchNormSumsOp{fwd: b}, args...)
 	if err != nil {
 		return nil, err
@@ -286,17 +335,20 @@ func (b batchNormOp) grad(in gorgonia.Nodes, _, dy *gorgonia.Node) (gorgonia.Nod
 	return grads, nil
 }
 
-// bnGradShape checks the forward inputs and dy of a batch norm's companion op.
+// bnGradShape checks the forward inputs, dy and (fused with a ReLU) the
+// output of a batch norm's companion op.
 func bnGradShape(op string, fwd batchNormOp, in []tensor.Shape) error {
-	if len(in) <= fwd.stats.arity() {
-		return errors.Errorf("%s: %d inputs, want the %d of %v and dy", op, len(in), fwd.stats.arity(), fwd)
+	if len(in) < fwd.gradInputs() {
+		return errors.Errorf("%s: %d inputs, want the %d of %v, dy and, with a ReLU, its output", op, len(in), fwd.stats.arity(), fwd)
 	}
-	f, dy := in[:fwd.stats.arity()], in[fwd.stats.arity()]
+	f, rest := in[:fwd.stats.arity()], in[fwd.stats.arity():fwd.gradInputs()]
 	if _, err := fwd.shape(f); err != nil {
 		return errors.WithMessage(err, op)
 	}
-	if !dy.Eq(f[bnX]) {
-		return errors.Errorf("%s: input %v, output gradient %v: want equal shapes", op, f[bnX], dy)
+	for i, s := range rest {
+		if !s.Eq(f[bnX]) {
+			return errors.Errorf("%s: input %v, %s %v: want equal shapes", op, f[bnX], [...]string{"output gradient", "output"}[i], s)
+		}
 	}
 	return nil
 }
@@ -307,12 +359,15 @@ func bnGradShape(op string, fwd batchNormOp, in []tensor.Shape) error {
 type batchNormSumsOp struct{ fwd batchNormOp }
 
 func (s batchNormSumsOp) String() string {
-	return fmt.Sprintf("%v_grad_sums(eps=%g)", s.fwd.stats, s.fwd.eps)
+	return fmt.Sprintf("%v_grad_sums(eps=%g)", s.fwd.name(), s.fwd.eps)
 }
 
 func (s batchNormSumsOp) ranks() ([]int, int) {
 	in, _ := s.fwd.ranks()
-	return append(in, s.fwd.rank), 2
+	for len(in) < s.fwd.gradInputs() { // dy, and the output with a ReLU
+		in = append(in, s.fwd.rank)
+	}
+	return in, 2
 }
 
 func (s batchNormSumsOp) shape(in []tensor.Shape) (tensor.Shape, error) {
@@ -334,7 +389,7 @@ func (s batchNormSumsOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 func batchNormSums[T float](out []T, in []tensor.Tensor, fwd batchNormOp) {
 	n, c, inner := channelLayout(in[bnX].Shape())
 	mean, variance := bnStatistics[T](fwd.stats, in, c)
-	sumDy, sumDyXhat := kernels.NormSums(floats[T](in[bnX]), floats[T](in[fwd.stats.arity()]), mean, variance, fwd.eps, n, c, inner)
+	sumDy, sumDyXhat := kernels.NormSums(floats[T](in[bnX]), floats[T](in[fwd.stats.arity()]), bnMask[T](fwd, in), mean, variance, fwd.eps, n, c, inner)
 	bnSplit(bnRow(out, sumDyHi, c), bnRow(out, sumDyLo, c), sumDy)
 	bnSplit(bnRow(out, sumDyXhatHi, c), bnRow(out, sumDyXhatLo, c), sumDyXhat)
 }
@@ -354,7 +409,7 @@ type batchNormGradOp struct {
 func (g batchNormGradOp) takesSums() bool { return g.wrt != bnX || g.fwd.stats == batchStats }
 
 func (g batchNormGradOp) String() string {
-	return fmt.Sprintf("%v_grad_%s(eps=%g)", g.fwd.stats, bnInputNames[g.wrt], g.fwd.eps)
+	return fmt.Sprintf("%v_grad_%s(eps=%g)", g.fwd.name(), bnInputNames[g.wrt], g.fwd.eps)
 }
 
 func (g batchNormGradOp) ranks() ([]int, int) {
@@ -362,7 +417,9 @@ func (g batchNormGradOp) ranks() ([]int, int) {
 	if g.wrt != bnX {
 		out = 1
 	}
-	in = append(in, g.fwd.rank)
+	for len(in) < g.fwd.gradInputs() { // dy, and the output with a ReLU
+		in = append(in, g.fwd.rank)
+	}
 	if g.takesSums() {
 		in = append(in, 2)
 	}
@@ -375,8 +432,8 @@ func (g batchNormGradOp) shape(in []tensor.Shape) (tensor.Shape, error) {
 	}
 	x := in[bnX]
 	if g.takesSums() {
-		if len(in) != g.fwd.stats.arity()+2 {
-			return nil, errors.Errorf("%v: %d inputs, want %d", g, len(in), g.fwd.stats.arity()+2)
+		if len(in) != g.fwd.gradInputs()+1 {
+			return nil, errors.Errorf("%v: %d inputs, want %d", g, len(in), g.fwd.gradInputs()+1)
 		}
 		if err := bnRowsShape(g.String(), "gradient sums", x, in[len(in)-1], sumRows); err != nil {
 			return nil, err
@@ -403,14 +460,14 @@ func batchNormGrad[T float](out []T, in []tensor.Tensor, g batchNormGradOp) {
 	mean, variance := bnStatistics[T](g.fwd.stats, in, c)
 	var sumDy, sumDyXhat []float64
 	if g.takesSums() {
-		s := floats[T](in[g.fwd.stats.arity()+1])
+		s := floats[T](in[g.fwd.gradInputs()])
 		sumDy = bnJoin(bnRow(s, sumDyHi, c), bnRow(s, sumDyLo, c))
 		sumDyXhat = bnJoin(bnRow(s, sumDyXhatHi, c), bnRow(s, sumDyXhatLo, c))
 	}
 	switch g.wrt {
 	case bnX:
 		x, dy := floats[T](in[bnX]), floats[T](in[g.fwd.stats.arity()])
-		kernels.BatchNormInputGrad(out, x, dy, gamma, mean, variance, g.fwd.eps, sumDy, sumDyXhat, n, c, inner)
+		kernels.BatchNormInputGrad(out, x, dy, bnMask[T](g.fwd, in), gamma, mean, variance, g.fwd.eps, sumDy, sumDyXhat, n, c, inner)
 	case bnGamma:
 		bnNarrow(out, sumDyXhat)
 	case bnBeta:

@@ -222,6 +222,11 @@ func TestBatchNormErrors(t *testing.T) {
 		{"eps0", func() (*gorgonia.Node, error) { return ops.BatchNormTrain(x, c3, c3, 0) }, []string{"eps = 0"}},
 		{"eps_negative", func() (*gorgonia.Node, error) { return ops.BatchNormEval(x, c3, c3, c3, c3, -1) }, []string{"eps = -1"}},
 		{"nil", func() (*gorgonia.Node, error) { return ops.BatchNormEval(x, c3, c3, nil, c3, 1e-5) }, []string{"nil mean"}},
+		{"relu_gamma", func() (*gorgonia.Node, error) { return ops.BatchNormReLUTrain(x, c4, c3, 1e-5) },
+			[]string{"batchnorm_train_relu", "gamma", "(2, 3, 4, 5)", "(4)"}},
+		{"relu_variance", func() (*gorgonia.Node, error) { return ops.BatchNormReLUEval(x, c3, c3, c3, c4, 1e-5) },
+			[]string{"batchnorm_eval_relu", "variance", "(2, 3, 4, 5)", "(4)"}},
+		{"relu_eps0", func() (*gorgonia.Node, error) { return ops.BatchNormReLUTrain(x, c3, c3, 0) }, []string{"eps = 0"}},
 		{"mean_rank1", func() (*gorgonia.Node, error) { return ops.BatchMean(x1) }, []string{"batch_mean", "(3)"}},
 		{"var_nil", func() (*gorgonia.Node, error) { return ops.BatchVar(nil) }, []string{"batch_var", "nil"}},
 	}

@@ -112,7 +112,8 @@ func invStd(variance []float64, eps float64) []float64 {
 // BatchNorm writes y = γ·(x − mean)/√(variance + eps) + β, per channel,
 // as y = a·x + b with a = γ/σ and b = β − a·mean in float64 (whose rounding
 // of a·mean stays far below T's rounding of y unless |mean|/σ nears 1e8).
-func BatchNorm[T float32 | float64](y, x, gamma, beta []T, mean, variance []float64, eps float64, n, c, inner int) {
+// With relu it writes max(y, 0), each block clipped while still in cache.
+func BatchNorm[T float32 | float64](y, x, gamma, beta []T, mean, variance []float64, eps float64, relu bool, n, c, inner int) {
 	a := invStd(variance, eps)
 	b := make([]float64, c)
 	for j := range a {
@@ -127,19 +128,28 @@ func BatchNorm[T float32 | float64](y, x, gamma, beta []T, mean, variance []floa
 			for k, v := range xs {
 				ys[k] = T(aj*float64(v) + bj)
 			}
+			if relu {
+				for k, v := range ys {
+					ys[k] = max(v, 0)
+				}
+			}
 		}
 	})
 }
 
 // NormSums returns Σ dy and Σ dy·x̂ per channel, x̂ = (x − mean)/√(variance + eps),
-// in one pass over x and dy.
-func NormSums[T float32 | float64](x, dy []T, mean, variance []float64, eps float64, n, c, inner int) (sumDy, sumDyXhat []float64) {
+// in one pass over x and dy. A non-nil mask (the output of a batch norm
+// fused with a ReLU) gates dy: see gate.
+func NormSums[T float32 | float64](x, dy, mask []T, mean, variance []float64, eps float64, n, c, inner int) (sumDy, sumDyXhat []float64) {
 	sumDy, sumDyXhat = make([]float64, c), make([]float64, c)
 	inv := invStd(variance, eps)
 	ParallelFor(c, 2*len(x), func(lo, hi int) {
+		g := newGate(mask, (hi-lo)*inner)
+		defer g.release()
 		for i := 0; i < n; i++ {
 			if inner < shortBlock {
-				xs, dys := x[(i*c+lo)*inner:(i*c+hi)*inner], dy[(i*c+lo)*inner:(i*c+hi)*inner]
+				span := [2]int{(i*c + lo) * inner, (i*c + hi) * inner}
+				xs, dys := x[span[0]:span[1]], g.apply(dy, span[0], span[1])
 				for j := lo; j < hi; j++ {
 					o := (j - lo) * inner
 					for k, v := range xs[o : o+inner] {
@@ -151,7 +161,8 @@ func NormSums[T float32 | float64](x, dy []T, mean, variance []float64, eps floa
 				continue
 			}
 			for j := lo; j < hi; j++ {
-				s, p := centeredDots(normBlock(x, i, j, c, inner), normBlock(dy, i, j, c, inner), mean[j])
+				off := (i*c + j) * inner
+				s, p := centeredDots(normBlock(x, i, j, c, inner), g.apply(dy, off, off+inner), mean[j])
 				sumDy[j] += s
 				sumDyXhat[j] += p
 			}
@@ -195,7 +206,8 @@ func centeredDots[T float32 | float64](x, dy []T, mu float64) (sum, dot float64)
 //	dx = (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)), means over the channel's m elements.
 //
 // With nil sums (inference: the statistics are constants) it is dx = (γ/σ)·dy.
-func BatchNormInputGrad[T float32 | float64](dx, x, dy, gamma []T, mean, variance []float64, eps float64, sumDy, sumDyXhat []float64, n, c, inner int) {
+// A non-nil mask gates dy first, as NormSums does.
+func BatchNormInputGrad[T float32 | float64](dx, x, dy, mask, gamma []T, mean, variance []float64, eps float64, sumDy, sumDyXhat []float64, n, c, inner int) {
 	// Per channel, dx = A·dy + B·x + C in float64: A = γ/σ, and with sums
 	// B = −A·mean(dy·x̂)/σ and C = −A·mean(dy) − B·mean (as BatchNorm's
 	// b, rounding far below T's unless |mean|/σ nears 1e8).
@@ -214,9 +226,11 @@ func BatchNormInputGrad[T float32 | float64](dx, x, dy, gamma []T, mean, varianc
 		}
 	}
 	ParallelFor(n*c, 3*len(x), func(lo, hi int) {
+		g := newGate(mask, inner)
+		defer g.release()
 		for blk := lo; blk < hi; blk++ {
 			a := coef[blk%c]
-			dys := dy[blk*inner : (blk+1)*inner : (blk+1)*inner]
+			dys := g.apply(dy, blk*inner, (blk+1)*inner)
 			dxs := dx[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(dys)]
 			if sumDy == nil {
 				for k, g := range dys {

@@ -124,16 +124,16 @@ func TestBatchNormKernels(t *testing.T) {
 					sumDyXhat[j] += dy[k] * (x[k] - mean[j]) / math.Sqrt(variance[j]+eps)
 				}
 			}
-			gotDy, gotDyXhat := NormSums(x, dy, mean, variance, eps, n, c, inner)
+			gotDy, gotDyXhat := NormSums(x, dy, nil, mean, variance, eps, n, c, inner)
 			for j := range sumDy {
 				if !relClose(gotDy[j], sumDy[j], 1e-10) || !relClose(gotDyXhat[j], sumDyXhat[j], 1e-10) {
 					t.Errorf("NormSums channel %d: %v, %v; want %v, %v", j, gotDy[j], gotDyXhat[j], sumDy[j], sumDyXhat[j])
 				}
 			}
 			y, dxTrain, dxEval := make([]float64, size), make([]float64, size), make([]float64, size)
-			BatchNorm(y, x, gamma, beta, mean, variance, eps, n, c, inner)
-			BatchNormInputGrad(dxTrain, x, dy, gamma, mean, variance, eps, sumDy, sumDyXhat, n, c, inner)
-			BatchNormInputGrad(dxEval, x, dy, gamma, mean, variance, eps, nil, nil, n, c, inner)
+			BatchNorm(y, x, gamma, beta, mean, variance, eps, false, n, c, inner)
+			BatchNormInputGrad(dxTrain, x, dy, nil, gamma, mean, variance, eps, sumDy, sumDyXhat, n, c, inner)
+			BatchNormInputGrad(dxEval, x, dy, nil, gamma, mean, variance, eps, nil, nil, n, c, inner)
 			for b := 0; b < n*c; b++ {
 				j := b % c
 				sigma := math.Sqrt(variance[j] + eps)
