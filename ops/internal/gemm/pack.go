@@ -13,7 +13,10 @@ type transposer[T float32 | float64] func(n int, src *T, lds int, dst *T, ldd in
 // packA copies the mb×kb block of op(A) that starts at row i0, column p0
 // into dst as ⌈mb/mr⌉ micro-panels of kb·mr values, k-major (the mr values
 // of one column of the panel are adjacent), scaling by alpha so the kernel
-// need not. Rows past mb are zero so the kernel can run a full tile.
+// need not. Rows past mb keep whatever the buffer held: the kernel runs a
+// full tile, but those rows only reach rows of an edge tile that mergeTile
+// leaves out (each row of a product depends on its row of A alone), and
+// clearing them cost as much as packing a thin panel.
 func packA[T float32 | float64](dst []T, transA bool, a []T, lda, i0, p0, mb, kb, mr int, alpha T, tr transposer[T]) {
 	for q := 0; q*mr < mb; q++ {
 		d := dst[q*kb*mr : (q+1)*kb*mr]
@@ -43,18 +46,16 @@ func packA[T float32 | float64](dst []T, transA bool, a []T, lda, i0, p0, mb, kb
 				}
 			}
 		}
-		if rows < mr {
-			for p := 0; p < kb; p++ {
-				clear(d[p*mr+rows : (p+1)*mr])
-			}
-		}
 	}
 }
 
 // packB copies the kb×nb block of op(B) that starts at row p0, column j0
 // into dst as ⌈nb/nr⌉ micro-panels of kb·nr values, row-major within the
 // panel (one k step is nr adjacent values, the kernel's vector loads).
-// Columns past nb are zero.
+// Columns past nb keep whatever the buffer held, as packA's rows do: they
+// only reach columns of an edge tile that mergeTile leaves out. (Clearing
+// them was a seventh of ResNet-20's filter gradient, whose 48 columns leave
+// a half-empty panel.)
 func packB[T float32 | float64](dst []T, transB bool, b []T, ldb, p0, j0, kb, nb, nr int, tr transposer[T], cp rowCopier) {
 	for q := 0; q*nr < nb; q++ {
 		d := dst[q*kb*nr : (q+1)*kb*nr]
@@ -89,11 +90,6 @@ func packB[T float32 | float64](dst []T, transB bool, b []T, ldb, p0, j0, kb, nb
 				for p, v := range src {
 					d[(from+p)*nr+jj] = v
 				}
-			}
-		}
-		if cols < nr {
-			for p := 0; p < kb; p++ {
-				clear(d[p*nr+cols : (p+1)*nr])
 			}
 		}
 	}
