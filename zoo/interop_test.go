@@ -16,7 +16,7 @@ import (
 	"github.com/convgraph/convgraph/zoo"
 )
 
-// The interop fixture, written by scripts/torchvision_fixture.py: the
+// The interop fixture, written by zoo/testdata/interop/torchvision_fixture.py: the
 // state_dict of torchvision.models.resnet18(num_classes=10) with random
 // weights and non-trivial batch-norm statistics (float tensors stored as
 // F16, which the reader widens exactly), and an input with the logits torch
@@ -38,7 +38,7 @@ const interopTol = 1e-4
 func TestTorchvisionResNet18(t *testing.T) {
 	for _, p := range []string{interopWeights, interopIO} {
 		if _, err := os.Stat(p); os.IsNotExist(err) {
-			t.Skipf("interop fixture %s absent: run /usr/bin/python3 scripts/torchvision_fixture.py", p)
+			t.Skipf("interop fixture %s absent: run /usr/bin/python3 zoo/testdata/interop/torchvision_fixture.py", p)
 		}
 	}
 	weights, err := safetensors.Read(interopWeights)

@@ -92,7 +92,7 @@ type config struct {
 	Seed    uint64
 }
 
-// Result is what one measurement prints as JSON; scripts/peers/pytorch_bench.py
+// Result is what one measurement prints as JSON; examples/benchmark/peers/pytorch_bench.py
 // prints the same fields.
 type Result struct {
 	Impl         string    `json:"impl"`

@@ -3,10 +3,10 @@
 thread counts, the same JSON-lines output (one object per line with model,
 mode, threads, batch, images_per_sec, ...).
 
-    /usr/bin/python3 scripts/peers/pytorch_bench.py                 # all, table
-    /usr/bin/python3 scripts/peers/pytorch_bench.py --model resnet20 --mode train --threads 2 --json
+    /usr/bin/python3 examples/benchmark/peers/pytorch_bench.py                 # all, table
+    /usr/bin/python3 examples/benchmark/peers/pytorch_bench.py --model resnet20 --mode train --threads 2 --json
     MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=68719476736 \\
-        /usr/bin/python3 scripts/peers/pytorch_bench.py --json      # glibc keeps freed memory
+        /usr/bin/python3 examples/benchmark/peers/pytorch_bench.py --json      # glibc keeps freed memory
 
 Models (float32, random N(0,1) inputs and uniform labels from a fixed seed):
   lenet5-modern  batch 64,  1x28x28: conv 5x5 6 (pad 2), ReLU, max-pool 2,

@@ -29,7 +29,7 @@ state_dict's keys in torch's order (the header itself is unordered).
 
 Usage (Debian's python3-torch and python3-torchvision, CPU builds):
 
-  /usr/bin/python3 scripts/torchvision_fixture.py [outdir]
+  /usr/bin/python3 zoo/testdata/interop/torchvision_fixture.py [outdir]
 
 outdir defaults to zoo/testdata/interop. The output is deterministic for a
 given torch build; the committed fixture's metadata records the versions.
@@ -141,7 +141,7 @@ def main():
 
     meta = {
         "format": "pt",
-        "generator": "scripts/torchvision_fixture.py",
+        "generator": "zoo/testdata/interop/torchvision_fixture.py",
         "model": f"torchvision.models.resnet18(num_classes={CLASSES})",
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,

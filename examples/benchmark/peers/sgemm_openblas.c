@@ -6,7 +6,7 @@
  *
  * Build (Debian 12: apt-get install libopenblas-dev):
  *
- *	gcc -O2 -o /tmp/sgemm_openblas scripts/peers/sgemm_openblas.c -lopenblas
+ *	gcc -O2 -o /tmp/sgemm_openblas examples/benchmark/peers/sgemm_openblas.c -lopenblas
  *
  * Run as the machine is configured (OPENBLAS_CORETYPE=Haswell: AVX2) and
  * with OpenBLAS's own AVX-512 kernel:

@@ -6,9 +6,9 @@
 # stronger peer), so that the machine's noise falls on all three alike. It then
 # prints the median images/s of the rounds and the ratios convgraph / peer.
 #
-#	scripts/peers/compare.sh                                   # LeNet-5 and ResNet-20, 3 rounds
-#	ROUNDS=5 MODELS="resnet20" MODES=train THREADS="1 2" scripts/peers/compare.sh
-#	MODELS=alexnet ROUNDS=1 scripts/peers/compare.sh
+#	examples/benchmark/peers/compare.sh                                   # LeNet-5 and ResNet-20, 3 rounds
+#	ROUNDS=5 MODELS="resnet20" MODES=train THREADS="1 2" examples/benchmark/peers/compare.sh
+#	MODELS=alexnet ROUNDS=1 examples/benchmark/peers/compare.sh
 #
 # Environment: MODELS (lenet5-modern resnet20; alexnet too if you have the
 # minutes), MODES (train infer), THREADS (1 2), ROUNDS (3), REPEATS (3, per
@@ -16,7 +16,7 @@
 # RESULTS (where the JSON lines go; a file in /tmp by default).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
 MODELS=${MODELS:-"lenet5-modern resnet20"}
 MODES=${MODES:-"train infer"}
@@ -42,11 +42,11 @@ for round in $(seq "$ROUNDS"); do
 				"$bin" -json -model "$model" -mode "$mode" -threads "$t" \
 					-repeats "$REPEATS" -steps "$STEPS" -warmup "$WARMUP" |
 					sed 's/^{/{"variant":"convgraph",/' >>"$RESULTS"
-				"$PYTHON" scripts/peers/pytorch_bench.py --json --model "$model" --mode "$mode" --threads "$t" \
+				"$PYTHON" examples/benchmark/peers/pytorch_bench.py --json --model "$model" --mode "$mode" --threads "$t" \
 					--repeats "$REPEATS" --steps "$STEPS" --warmup "$WARMUP" |
 					sed 's/^{/{"variant":"pytorch",/' >>"$RESULTS"
 				MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=68719476736 \
-					"$PYTHON" scripts/peers/pytorch_bench.py --json --model "$model" --mode "$mode" --threads "$t" \
+					"$PYTHON" examples/benchmark/peers/pytorch_bench.py --json --model "$model" --mode "$mode" --threads "$t" \
 					--repeats "$REPEATS" --steps "$STEPS" --warmup "$WARMUP" |
 					sed 's/^{/{"variant":"pytorch-malloc",/' >>"$RESULTS"
 			done

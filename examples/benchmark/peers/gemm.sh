@@ -4,16 +4,16 @@
 # its own AVX-512 kernel) against convgraph's pure-Go GEMM (ops/internal/gemm,
 # every kernel this CPU runs), through that package's own BenchmarkSgemm.
 #
-#	scripts/peers/gemm.sh
+#	examples/benchmark/peers/gemm.sh
 #
 # Needs gcc and Debian's libopenblas-dev (apt-get install libopenblas-dev).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
 bin=$(mktemp -d)/sgemm_openblas
 trap 'rm -rf "$(dirname "$bin")"' EXIT
-gcc -O2 -o "$bin" scripts/peers/sgemm_openblas.c -lopenblas
+gcc -O2 -o "$bin" examples/benchmark/peers/sgemm_openblas.c -lopenblas
 
 echo "# OpenBLAS as configured (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset})"
 "$bin"
