@@ -15,6 +15,7 @@ import (
 	"hash/fnv"
 	"math"
 	"os"
+	"time"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -202,6 +203,9 @@ func dtypeOf(n *gorgonia.Node) (dt tensor.Dtype, err error) {
 // its own, where a panic cannot be recovered by the caller of Run: Do turns a
 // kernel's panic (a bug) into an error naming the op instead of a crash.
 func (o op) Do(vals ...gorgonia.Value) (v gorgonia.Value, err error) {
+	if t := timing.Load(); t != nil {
+		defer t.record(o.s, time.Now())
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			v, err = nil, errors.Errorf("%v: internal error: %v", o.s, r)

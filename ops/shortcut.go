@@ -6,6 +6,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/convgraph/convgraph/ops/internal/kernels"
 )
 
 // ShortcutA is the parameter-free shortcut of a residual block whose output
@@ -34,7 +36,10 @@ func ShortcutA(x *gorgonia.Node, stride, channels int) (*gorgonia.Node, error) {
 }
 
 // shortcutAOp is y = pad_channels(x[:, :, ::stride, ::stride]).
-type shortcutAOp struct{ stride, channels int }
+type shortcutAOp struct {
+	writesAll
+	stride, channels int
+}
 
 func (s shortcutAOp) String() string {
 	return fmt.Sprintf("shortcut_a(stride=%d, channels=%d)", s.stride, s.channels)
@@ -58,13 +63,18 @@ func (s shortcutAOp) shape(in []tensor.Shape) (tensor.Shape, error) {
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 func (s shortcutAOp) do(out tensor.Tensor, in []tensor.Tensor) error {
-	x, y := in[0].Shape(), out.Shape()
+	g := subsampleGeom(in[0].Shape(), s.channels, s.stride)
 	if is32(out) {
-		subsample(floats[float32](out), floats[float32](in[0]), x, y, s.stride, false)
+		kernels.Subsample(floats[float32](out), floats[float32](in[0]), g)
 	} else {
-		subsample(floats[float64](out), floats[float64](in[0]), x, y, s.stride, false)
+		kernels.Subsample(floats[float64](out), floats[float64](in[0]), g)
 	}
 	return nil
+}
+
+// subsampleGeom is the kernels' geometry of a shortcut from x to channels.
+func subsampleGeom(x tensor.Shape, channels, stride int) kernels.SubsampleGeom {
+	return kernels.SubsampleGeom{N: x[0], CX: x[1], CY: channels, H: x[2], W: x[3], S: stride}
 }
 
 func (s shortcutAOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gorgonia.Nodes, error) {
@@ -76,6 +86,7 @@ func (s shortcutAOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gorgonia.N
 // to the sampled pixels of a zero x-shaped tensor. Like the forward it is
 // linear, so it keeps x's shape rather than taking x as an input.
 type shortcutAGradOp struct {
+	writesAll
 	stride int
 	x      tensor.Shape
 }
@@ -102,11 +113,11 @@ func (g shortcutAGradOp) shape(in []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (g shortcutAGradOp) do(out tensor.Tensor, in []tensor.Tensor) error {
-	dy := in[0].Shape()
+	sg := subsampleGeom(g.x, in[0].Shape()[1], g.stride)
 	if is32(out) {
-		subsample(floats[float32](in[0]), floats[float32](out), g.x, dy, g.stride, true)
+		kernels.SubsampleGrad(floats[float32](out), floats[float32](in[0]), sg)
 	} else {
-		subsample(floats[float64](in[0]), floats[float64](out), g.x, dy, g.stride, true)
+		kernels.SubsampleGrad(floats[float64](out), floats[float64](in[0]), sg)
 	}
 	return nil
 }
@@ -115,27 +126,4 @@ func (g shortcutAGradOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 func (g shortcutAGradOp) grad(in gorgonia.Nodes, _, dout *gorgonia.Node) (gorgonia.Nodes, error) {
 	ddy, err := ShortcutA(dout, g.stride, in[0].Shape()[1])
 	return gorgonia.Nodes{ddy}, err
-}
-
-// subsample copies between y (N, Cy, Ho, Wo) and the strided pixels of the
-// first Cy ∧ Cx channels of x (N, Cx, H, W): y ← x when back is false (the
-// rest of y stays zero), x ← y when back is true (the rest of x stays zero).
-func subsample[T float](y, x []T, xs, ys tensor.Shape, stride int, back bool) {
-	n, cx, h, w := xs[0], xs[1], xs[2], xs[3]
-	cy, ho, wo := ys[1], ys[2], ys[3]
-	for b := 0; b < n; b++ {
-		for c := 0; c < min(cx, cy); c++ {
-			xp := x[(b*cx+c)*h*w:]
-			yp := y[(b*cy+c)*ho*wo:]
-			for i := 0; i < ho; i++ {
-				for j := 0; j < wo; j++ {
-					if back {
-						xp[i*stride*w+j*stride] = yp[i*wo+j]
-					} else {
-						yp[i*wo+j] = xp[i*stride*w+j*stride]
-					}
-				}
-			}
-		}
-	}
 }

@@ -51,6 +51,7 @@ import (
 
 	"github.com/convgraph/convgraph/graph"
 	"github.com/convgraph/convgraph/nn"
+	"github.com/convgraph/convgraph/ops"
 	"github.com/convgraph/convgraph/solvers"
 	"github.com/convgraph/convgraph/zoo"
 )
@@ -90,6 +91,7 @@ type config struct {
 	Warmup  int
 	Repeats int
 	Seed    uint64
+	OpTime  bool // print each op kind's wall time per step (stderr)
 }
 
 // Result is what one measurement prints as JSON; examples/benchmark/peers/pytorch_bench.py
@@ -134,12 +136,16 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed of the weights, the inputs and the labels")
 	jsonOut := flag.Bool("json", false, "print one JSON object per line instead of a table")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps (one configuration only)")
+	optime := flag.Bool("optime", false, "print the wall time per step of each kind of op (on stderr)")
 	child := flag.Bool("child", false, "run one configuration in this process (used by the parent)")
 	flag.Parse()
 
 	cfgs, err := configs(*model, *mode, *threads, *steps, *warmup, *repeats, *batch, *seed)
 	if err != nil {
 		log.Fatal(err)
+	}
+	for i := range cfgs {
+		cfgs[i].OpTime = *optime
 	}
 	if *cpuprofile != "" && len(cfgs) != 1 {
 		log.Fatalf("-cpuprofile needs one configuration (-model, -mode and -threads), got %d", len(cfgs))
@@ -243,6 +249,9 @@ func (c config) args(cpuprofile string) []string {
 		"-repeats", strconv.Itoa(c.Repeats), "-seed", strconv.FormatUint(c.Seed, 10)}
 	if cpuprofile != "" {
 		a = append(a, "-cpuprofile", cpuprofile)
+	}
+	if c.OpTime {
+		a = append(a, "-optime")
 	}
 	return a
 }
@@ -387,6 +396,9 @@ func measure(c config, cpuprofile string) (*Result, error) {
 	runtime.ReadMemStats(&before)
 	faults := minorFaults()
 	var times []float64 // seconds per step, one per repeat
+	if c.OpTime {
+		ops.StartTiming()
+	}
 	for range c.Repeats {
 		t0 := time.Now()
 		for range c.Steps {
@@ -401,6 +413,9 @@ func measure(c config, cpuprofile string) (*Result, error) {
 	faults = minorFaults() - faults
 	runtime.ReadMemStats(&after)
 	n := float64(c.Repeats * c.Steps)
+	if c.OpTime {
+		printOpTimes(c, ops.StopTiming(), n, times)
+	}
 	r.AllocBytes = float64(after.TotalAlloc-before.TotalAlloc) / n
 	r.Mallocs = float64(after.Mallocs-before.Mallocs) / n
 	r.GCs = float64(after.NumGC-before.NumGC) / n
@@ -424,4 +439,19 @@ func check(err error) {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// printOpTimes writes the ops' wall time per step to stderr, longest first,
+// with each kind's share of the median step; what the ops leave of the step
+// is gorgonia's own ops and the tape.
+func printOpTimes(c config, times []ops.OpTime, steps float64, stepSec []float64) {
+	step := median(stepSec) * 1e3
+	fmt.Fprintf(os.Stderr, "%s %s, %d threads: wall ms per step of each op kind (step %.1f ms)\n", c.Model, c.Mode, c.Threads, step)
+	var total float64
+	for _, t := range times {
+		ms := t.Wall.Seconds() * 1e3 / steps
+		total += ms
+		fmt.Fprintf(os.Stderr, "  %-44s %6.1f calls %8.2f ms %5.1f%%\n", t.Op, float64(t.Calls)/steps, ms, 100*ms/step)
+	}
+	fmt.Fprintf(os.Stderr, "  %-44s %6s       %8.2f ms %5.1f%%\n", "(outside convgraph's ops)", "", step-total, 100*(step-total)/step)
 }
