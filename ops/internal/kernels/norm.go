@@ -81,9 +81,19 @@ func MomentsInto[T float32 | float64](mean, variance []float64, x []T, n, c, inn
 	})
 }
 
-// shiftedSums returns Σ (v − k) and Σ (v − k)² over b, in four independent
-// float64 lanes (no loop-carried add chain of one register).
+// shiftedSums returns Σ (v − k) and Σ (v − k)² over b: float32 goes to the
+// vector kernel where the CPU has one, which sums in another order (agreeing
+// with shiftedSumsGo to float64's rounding, not bit for bit).
 func shiftedSums[T float32 | float64](b []T, k float64) (sum, sq float64) {
+	if useAVX512 && is32[T]() {
+		return shiftedSumsVec(as32(b), k)
+	}
+	return shiftedSumsGo(b, k)
+}
+
+// shiftedSumsGo is shiftedSums in Go, in four independent float64 lanes (no
+// loop-carried add chain of one register).
+func shiftedSumsGo[T float32 | float64](b []T, k float64) (sum, sq float64) {
 	var s0, s1, s2, s3, q0, q1, q2, q3 float64
 	i := 0
 	for ; i+4 <= len(b); i += 4 {
@@ -120,21 +130,60 @@ func BatchNorm[T float32 | float64](y, x, gamma, beta []T, mean, variance []floa
 		a[j] *= float64(gamma[j])
 		b[j] = float64(beta[j]) - a[j]*mean[j]
 	}
+	if vecBlocks[T](inner) {
+		// A closure of its own: a call inside the Go loop's, even on a
+		// branch not taken, makes the compiler keep that loop's values in
+		// memory (a sixth slower on the one-element blocks of (N, C) data).
+		y32, x32 := as32(y), as32(x)
+		ParallelFor(n*c, 2*len(x), func(lo, hi int) {
+			for blk := lo; blk < hi; blk++ {
+				ys := y32[blk*inner : (blk+1)*inner : (blk+1)*inner]
+				affineVec(ys, x32[blk*inner:(blk+1)*inner:(blk+1)*inner], a[blk%c], b[blk%c])
+				if relu {
+					reluVec(ys, ys)
+				}
+			}
+		})
+		return
+	}
 	ParallelFor(n*c, 2*len(x), func(lo, hi int) {
 		for blk := lo; blk < hi; blk++ {
 			aj, bj := a[blk%c], b[blk%c]
 			xs := x[blk*inner : (blk+1)*inner : (blk+1)*inner]
 			ys := y[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(xs)]
-			for k, v := range xs {
-				ys[k] = T(aj*float64(v) + bj)
-			}
+			affineGo(ys, xs, aj, bj)
 			if relu {
-				for k, v := range ys {
-					ys[k] = max(v, 0)
-				}
+				reluGo(ys, ys)
 			}
 		}
 	})
+}
+
+// vecBlocks reports whether blocks of inner elements of T go to the vector
+// kernels: T is float32, the CPU has them, and the blocks are long enough to
+// repay a call ((N, C) data, of one-element blocks, stays with the Go loops,
+// which inline).
+func vecBlocks[T float32 | float64](inner int) bool {
+	return useAVX512 && is32[T]() && inner >= shortBlock
+}
+
+// is32 reports whether T is float32.
+func is32[T float32 | float64]() bool {
+	var z T
+	_, ok := any(z).(float32)
+	return ok
+}
+
+// as32 returns s, of T float32, as a []float32.
+func as32[T float32 | float64](s []T) []float32 { return any(s).([]float32) }
+
+// affineGo writes y = T(a·x + b), elementwise in float64: BatchNorm's block
+// loop, which affineVec reproduces bit for bit.
+func affineGo[T float32 | float64](y, x []T, a, b float64) {
+	y = y[:len(x)]
+	for k, v := range x {
+		y[k] = T(a*float64(v) + b)
+	}
 }
 
 // NormSums returns Σ dy and Σ dy·x̂ per channel, x̂ = (x − mean)/√(variance + eps),
@@ -175,9 +224,18 @@ func NormSums[T float32 | float64](x, dy, mask []T, mean, variance []float64, ep
 }
 
 // centeredDots returns Σ g and Σ g·(v − mu) over the pairs (v, g) of x and dy
-// (of equal length), in two independent float64 lanes (four spill registers
-// and run slower).
+// (of equal length): float32 goes to the vector kernel where the CPU has one
+// (agreeing with centeredDotsGo to float64's rounding, as shiftedSums).
 func centeredDots[T float32 | float64](x, dy []T, mu float64) (sum, dot float64) {
+	if useAVX512 && is32[T]() {
+		return centeredDotsVec(as32(x), as32(dy), mu)
+	}
+	return centeredDotsGo(x, dy, mu)
+}
+
+// centeredDotsGo is centeredDots in Go, in two independent float64 lanes
+// (four spill registers and run slower).
+func centeredDotsGo[T float32 | float64](x, dy []T, mu float64) (sum, dot float64) {
 	var s0, s1, p0, p1 float64
 	dy = dy[:len(x)]
 	i := 0
@@ -225,6 +283,7 @@ func BatchNormInputGrad[T float32 | float64](dx, x, dy, mask, gamma []T, mean, v
 			coefC[j] = -a*(sumDy[j]/m) - coefB[j]*mean[j]
 		}
 	}
+	vec := vecBlocks[T](inner)
 	ParallelFor(n*c, 3*len(x), func(lo, hi int) {
 		g := newGate(mask, inner)
 		defer g.release()
@@ -232,19 +291,44 @@ func BatchNormInputGrad[T float32 | float64](dx, x, dy, mask, gamma []T, mean, v
 			a := coef[blk%c]
 			dys := g.apply(dy, blk*inner, (blk+1)*inner)
 			dxs := dx[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(dys)]
-			if sumDy == nil {
-				for k, g := range dys {
-					dxs[k] = T(a * float64(g))
-				}
+			switch {
+			case sumDy == nil && vec:
+				// a·g + (−0) is a·g for every g, −0 and NaN included (+0
+				// would turn a −0 product into +0): affineVec scales.
+				affineVec(as32(dxs), as32(dys), a, math.Copysign(0, -1))
+				continue
+			case sumDy == nil:
+				scaleGo(dxs, dys, a)
 				continue
 			}
 			b, cc := coefB[blk%c], coefC[blk%c]
 			xs := x[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(dys)]
-			for k, g := range dys {
-				dxs[k] = T(a*float64(g) + b*float64(xs[k]) + cc)
+			if vec {
+				affine2Vec(as32(dxs), as32(dys), as32(xs), a, b, cc)
+				continue
 			}
+			affine2Go(dxs, dys, xs, a, b, cc)
 		}
 	})
+}
+
+// scaleGo writes dx = T(a·g) for g in dy: the input gradient's block loop
+// with given statistics.
+func scaleGo[T float32 | float64](dx, dy []T, a float64) {
+	dx = dx[:len(dy)]
+	for k, g := range dy {
+		dx[k] = T(a * float64(g))
+	}
+}
+
+// affine2Go writes dx = T(a·g + b·v + c) for g in dy and v in x, in float64
+// evaluated ((a·g) + (b·v)) + c: the input gradient's block loop with batch
+// statistics, which affine2Vec reproduces bit for bit.
+func affine2Go[T float32 | float64](dx, dy, x []T, a, b, c float64) {
+	dx, x = dx[:len(dy)], x[:len(dy)]
+	for k, g := range dy {
+		dx[k] = T(a*float64(g) + b*float64(x[k]) + c)
+	}
 }
 
 // BatchNormChannelGrads returns the gradients of BatchNorm with respect to

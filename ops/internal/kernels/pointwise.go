@@ -31,12 +31,23 @@ func MapGrad[T float32 | float64](dx, x, y, dy []T, df func(x, y float64) float6
 // builtin max has its semantics: NaN stays NaN, −0 gives +0), without a call
 // or a branch per element.
 func ReLU[T float32 | float64](y, x []T) {
+	vec := useAVX512 && is32[T]()
 	ParallelFor(len(x), 2*len(x), func(lo, hi int) {
-		ys := y[lo:hi:hi]
-		for i, v := range x[lo:hi:hi] {
-			ys[i] = max(v, 0)
+		if vec {
+			reluVec(as32(y[lo:hi:hi]), as32(x[lo:hi:hi]))
+			return
 		}
+		reluGo(y[lo:hi:hi], x[lo:hi:hi])
 	})
+}
+
+// reluGo is ReLU's loop, which reluVec reproduces bit for bit (a NaN's bits
+// included: the builtin max returns it with its sign cleared, on amd64).
+func reluGo[T float32 | float64](y, x []T) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = max(v, 0)
+	}
 }
 
 // ReLUGrad writes dx = s·dy with s = 1 where x > 0 and 0 elsewhere (NaN
@@ -54,7 +65,18 @@ func ReLUGrad[T float32 | float64](dx, x, dy []T) {
 	})
 }
 
+// reluGrad32 is ReLUGrad's float32 block (the batch-norm gate's too): the
+// AVX-512 kernel where the CPU has it, else reluGrad32Go.
 func reluGrad32(dx, x, dy []float32) {
+	if useAVX512 {
+		reluGradVec(dx, x, dy)
+		return
+	}
+	reluGrad32Go(dx, x, dy)
+}
+
+// reluGrad32Go is reluGrad32 in Go, which reluGradVec reproduces bit for bit.
+func reluGrad32Go(dx, x, dy []float32) {
 	x, dy = x[:len(dx)], dy[:len(dx)]
 	for i, v := range x {
 		var one uint32
