@@ -25,6 +25,9 @@ type kernel[T float32 | float64] struct {
 	// copyRows, if set, packs an untransposed micro-panel of B: it copies
 	// rows rows of nr elements, stride bytes apart, to adjacent rows of dst.
 	copyRows func(rows int, src unsafe.Pointer, stride int, dst unsafe.Pointer)
+	// dotNT4x4, if set, adds to a 4×4 block of C the products of 4 rows of
+	// A with 4 rows of B, all contiguous along k, read in place (see DotNT).
+	dotNT4x4 func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int)
 }
 
 // path is one selectable code path: a kernel for each element type.

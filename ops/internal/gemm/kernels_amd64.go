@@ -36,8 +36,11 @@ func kernF64AVX2(kc int, a, b *float64, ldb int, c *float64, ldc int, beta float
 func platformPaths() []*path {
 	var ps []*path
 	if cpu.X86.HasAVX512F {
-		ps = append(ps, &path{"avx512",
-			&kernel[float32]{name: "avx512", mr: 8, nr: 32, kc: 256, mc: 512, nc: 4096, fn: kernF32AVX512, transpose8: transpose8F32AVX, copyRows: copyRows128AVX},
+		k32 := &kernel[float32]{name: "avx512", mr: 8, nr: 32, kc: 256, mc: 512, nc: 4096, fn: kernF32AVX512, transpose8: transpose8F32AVX, copyRows: copyRows128AVX}
+		if cpu.X86.HasAVX512VL { // the fold of its sums uses 256- and 128-bit EVEX forms
+			k32.dotNT4x4 = dotNT4x4F32AVX512
+		}
+		ps = append(ps, &path{"avx512", k32,
 			&kernel[float64]{name: "avx512", mr: 8, nr: 16, kc: 256, mc: 256, nc: 2048, fn: kernF64AVX512, transpose8: transpose8F64AVX, copyRows: copyRows128AVX},
 		})
 	}
@@ -72,3 +75,10 @@ func copyRows128AVX(rows int, src unsafe.Pointer, stride int, dst unsafe.Pointer
 
 //go:noescape
 func copyRows64AVX(rows int, src unsafe.Pointer, stride int, dst unsafe.Pointer)
+
+// dotNT4x4F32AVX512 adds to the 4×4 block of C at c (row stride ldc) the
+// dot products of 4 rows of A (stride lda) with 4 rows of B (stride ldb)
+// over k (dotnt_amd64.s); strides count elements.
+//
+//go:noescape
+func dotNT4x4F32AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)

@@ -51,31 +51,35 @@ type convKnobs struct {
 	minParallel, procs                      int
 	phases                                  bool
 	pad                                     int // filterGrad's padding of dy: 0 as the CPU says, 1 always, −1 never
+	dot                                     int // filterGrad's products by gemm.DotNT: 0 as dotFilter says, 1 always, −1 never
 }
 
 // convKnobSets force every path: each lowering, one-row bands, the col2im
 // and the phase-convolution input gradient, and the parallel split over 2
 // and 3 goroutines (with its partial filter sums).
 var convKnobSets = []convKnobs{
-	{"default", 1 << 16, 256, 32, 2, 1 << 19, 1, true, 0},
-	{"rows/phases/one-row-bands/parallel2", 1, 1, 1, 1 << 30, 0, 2, true, 1},
-	{"rows/phases/small-bands/parallel3", 40, 1, 1, 1 << 30, 0, 3, true, -1},
-	{"im2col/one-row-bands/col2im/padded/parallel3", 1, 1, 1 << 30, 0, 0, 3, false, 1},
-	{"im2col/whole/col2im/unpadded", 1 << 30, 1, 1 << 30, 0, 1 << 30, 1, false, -1},
-	{"rows/whole/phase-convs/parallel2", 1 << 30, 1, 1, 1 << 30, 0, 2, false, 0},
-	{"im2col/phases/col2im/padded/parallel2", 1 << 16, 256, 1 << 30, 0, 0, 2, true, 1},
+	{"default", 1 << 16, 256, 32, 2, 1 << 19, 1, true, 0, 0},
+	{"rows/phases/one-row-bands/parallel2/dot", 1, 1, 1, 1 << 30, 0, 2, true, 1, 1},
+	{"rows/phases/small-bands/parallel3", 40, 1, 1, 1 << 30, 0, 3, true, -1, -1},
+	{"im2col/one-row-bands/col2im/padded/parallel3", 1, 1, 1 << 30, 0, 0, 3, false, 1, -1},
+	{"im2col/whole/col2im/unpadded/dot", 1 << 30, 1, 1 << 30, 0, 1 << 30, 1, false, -1, 1},
+	{"rows/whole/phase-convs/parallel2/dot", 1 << 30, 1, 1, 1 << 30, 0, 2, false, 0, 1},
+	{"im2col/phases/col2im/padded/parallel2", 1 << 16, 256, 1 << 30, 0, 0, 2, true, 1, 0},
 }
 
 // withKnobs runs f with the knobs set, restoring the defaults after.
 func withKnobs(k convKnobs, f func()) {
-	be, mb, mr, tr, mp, up, pf := bandElems, minBandCols, minRowsK, transposedMaxRatio, minParallelMACs, usePhases, padFilterRows
+	be, mb, mr, tr, mp, up, pf, df := bandElems, minBandCols, minRowsK, transposedMaxRatio, minParallelMACs, usePhases, padFilterRows, dotFilter
 	procs := runtime.GOMAXPROCS(k.procs)
 	defer func() {
-		bandElems, minBandCols, minRowsK, transposedMaxRatio, minParallelMACs, usePhases, padFilterRows = be, mb, mr, tr, mp, up, pf
+		bandElems, minBandCols, minRowsK, transposedMaxRatio, minParallelMACs, usePhases, padFilterRows, dotFilter = be, mb, mr, tr, mp, up, pf, df
 		runtime.GOMAXPROCS(procs)
 	}()
 	if k.pad != 0 {
 		padFilterRows = func() bool { return k.pad > 0 }
+	}
+	if k.dot != 0 {
+		dotFilter = func(int, int, int) bool { return k.dot > 0 }
 	}
 	bandElems, minBandCols, minRowsK, transposedMaxRatio, minParallelMACs, usePhases = k.bandElems, k.minBandCols, k.minRowsK, k.ratio, k.minParallel, k.phases
 	f()
