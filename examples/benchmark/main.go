@@ -25,7 +25,7 @@
 // The GEMM itself has its own benchmark (GFLOP/s at 256³ and 1024³, 1 and 2
 // threads, each kernel):
 //
-//	go test -run XXX -bench 'Sgemm/(256|1024)/' ./ops/internal/gemm/
+//	go test -run XXX -bench 'Sgemm/^(256|1024)$/' ./ops/internal/gemm/
 package main
 
 import (

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# compare.sh: convgraph against PyTorch CPU, side by side. For each round and
-# each configuration (model × mode × threads) it runs, one after another,
-# examples/benchmark, PyTorch as installed, and PyTorch with glibc malloc told
-# to keep freed memory (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_, the
-# stronger peer), so that the machine's noise falls on all three alike. It then
-# prints the median images/s of the rounds and the ratios convgraph / peer.
+# compare.sh: convgraph against PyTorch CPU and gorgonia, side by side. For
+# each round and each configuration (model × mode × threads) it runs, one after
+# another, examples/benchmark, PyTorch as installed, PyTorch with glibc malloc
+# told to keep freed memory (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_, the
+# stronger peer), and the same models built from gorgonia's own ops
+# (examples/benchmark/gorgonia, the baseline), so that the machine's noise falls
+# on all four alike. It then prints the median images/s of the rounds and the
+# ratios convgraph / peer.
 #
 #	examples/benchmark/peers/compare.sh                                   # LeNet-5 and ResNet-20, 3 rounds
 #	ROUNDS=5 MODELS="resnet20" MODES=train THREADS="1 2" examples/benchmark/peers/compare.sh
@@ -13,7 +15,10 @@
 # Environment: MODELS (lenet5-modern resnet20; alexnet too if you have the
 # minutes), MODES (train infer), THREADS (1 2), ROUNDS (3), REPEATS (3, per
 # run), STEPS and WARMUP (the models' defaults), PYTHON (/usr/bin/python3),
-# RESULTS (where the JSON lines go; a file in /tmp by default).
+# RESULTS (where the JSON lines go; a file in /tmp by default); GORGONIA (1;
+# 0 leaves gorgonia out), GORGONIA_STEPS (2) and GORGONIA_REPEATS (1): its
+# timed steps and repeats, few because ResNet-20 training takes seconds a step
+# there (its warm-up is WARMUP's).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -27,10 +32,17 @@ STEPS=${STEPS:-0}
 WARMUP=${WARMUP:--1}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESULTS=${RESULTS:-/tmp/convgraph-peers-$(date -u +%Y%m%dT%H%M%SZ).jsonl}
+GORGONIA=${GORGONIA:-1}
+GORGONIA_STEPS=${GORGONIA_STEPS:-2}
+GORGONIA_REPEATS=${GORGONIA_REPEATS:-1}
 
 bin=$(mktemp -d)/benchmark
+gbin=$(dirname "$bin")/gorgonia
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go build -o "$bin" ./examples/benchmark
+if [ "$GORGONIA" != 0 ]; then
+	go build -o "$gbin" ./examples/benchmark/gorgonia
+fi
 : >"$RESULTS"
 echo "results: $RESULTS" >&2
 
@@ -49,6 +61,12 @@ for round in $(seq "$ROUNDS"); do
 					"$PYTHON" examples/benchmark/peers/pytorch_bench.py --json --model "$model" --mode "$mode" --threads "$t" \
 					--repeats "$REPEATS" --steps "$STEPS" --warmup "$WARMUP" |
 					sed 's/^{/{"variant":"pytorch-malloc",/' >>"$RESULTS"
+				# The gorgonia peer has LeNet-5 and ResNet-20 only.
+				if [ "$GORGONIA" != 0 ] && [[ $model == lenet5-modern || $model == resnet20 ]]; then
+					"$gbin" -json -model "$model" -mode "$mode" -threads "$t" \
+						-repeats "$GORGONIA_REPEATS" -steps "$GORGONIA_STEPS" -warmup "$WARMUP" |
+						sed 's/^{/{"variant":"gorgonia",/' >>"$RESULTS"
+				fi
 			done
 		done
 	done
@@ -70,10 +88,16 @@ def med(key, variant):
     v = runs.get(key + (variant,))
     return statistics.median(v) if v else float("nan")
 
+gorgonia = any(k[-1] == "gorgonia" for k in runs)
 print("images/s, median of %d round(s); ratio = convgraph / peer" % max(len(v) for v in runs.values()))
-print("| model | mode | threads | batch | convgraph | PyTorch | ratio | PyTorch, malloc keeps memory | ratio |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| model | mode | threads | batch | convgraph | PyTorch | ratio | PyTorch, malloc keeps memory | ratio |"
+      + (" gorgonia | ratio |" if gorgonia else ""))
+print("|---|---|---|---|---|---|---|---|---|" + ("---|---|" if gorgonia else ""))
 for key in order:
     ours, pt, ptm = med(key, "convgraph"), med(key, "pytorch"), med(key, "pytorch-malloc")
-    print("| %s | %s | %d | %d | %.1f | %.1f | %.2f | %.1f | %.2f |" % (key + (ours, pt, ours / pt, ptm, ours / ptm)))
+    row = "| %s | %s | %d | %d | %.1f | %.1f | %.2f | %.1f | %.2f |" % (key + (ours, pt, ours / pt, ptm, ours / ptm))
+    if gorgonia:
+        g = med(key, "gorgonia")
+        row += " %.1f | %.2f |" % (g, ours / g)
+    print(row)
 EOF

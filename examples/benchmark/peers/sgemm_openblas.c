@@ -1,8 +1,18 @@
 /*
  * sgemm_openblas: OpenBLAS single-precision GEMM throughput, the ceiling the
  * Go GEMM (ops/internal/gemm) is compared against. Prints one JSON object per
- * line: C = A·B, square n×n, row-major, at n = 256 and 1024 (or the sizes
- * given as arguments), for 1 and 2 threads, the median of 5 timed repeats.
+ * line: C = A·B (m×k times k×n), row-major, beta 0, for 1 and 2 threads, the
+ * median of 5 timed repeats, for square n×n at n = 256 and 1024 and the GEMMs
+ * ResNet-20's 3×3 convolutions issue per image (or square sizes given as
+ * arguments). The shapes and names are ops/internal/gemm's BenchmarkSgemm's
+ * (gemm_bench_test.go), kind-m×n×k:
+ *
+ *	rows    forward lowered by rows: m = K, n = OH·OW, k = 3·C
+ *	im2col  forward on the whole col matrix: m = K, n = OH·OW, k = 9·C
+ *	wgrad   filter gradient dy·zᵀ, B stored n×k (transposed): m = K, n = 3·C, k = OH·OW
+ *	xgrad   input gradient Wᵀ·dy: m = 9·C, n = OH·OW, k = K
+ *
+ * for the three stages (16 channels at 32×32, 32 at 16×16, 64 at 8×8).
  *
  * Build (Debian 12: apt-get install libopenblas-dev):
  *
@@ -13,6 +23,7 @@
  *
  *	/tmp/sgemm_openblas
  *	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /tmp/sgemm_openblas
+ *	/tmp/sgemm_openblas 512 2048     # square sizes only
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +34,20 @@
 /* OpenBLAS extensions (declared in its cblas.h; repeated for other headers). */
 void openblas_set_num_threads(int);
 char *openblas_get_corename(void);
+
+struct shape {
+	char name[32];
+	int m, n, k, transb;
+};
+
+static const struct shape convShapes[] = {
+	{"rows-16x1024x48", 16, 1024, 48, 0},     {"rows-32x256x96", 32, 256, 96, 0},
+	{"rows-64x64x192", 64, 64, 192, 0},       {"im2col-16x1024x144", 16, 1024, 144, 0},
+	{"im2col-32x256x288", 32, 256, 288, 0},   {"im2col-64x64x576", 64, 64, 576, 0},
+	{"wgrad-16x48x1024", 16, 48, 1024, 1},    {"wgrad-32x96x256", 32, 96, 256, 1},
+	{"wgrad-64x192x64", 64, 192, 64, 1},      {"xgrad-144x1024x16", 144, 1024, 16, 0},
+	{"xgrad-288x256x32", 288, 256, 32, 0},    {"xgrad-576x64x64", 576, 64, 64, 0},
+};
 
 static double now(void) {
 	struct timespec t;
@@ -35,44 +60,55 @@ static int cmp(const void *a, const void *b) {
 	return (x > y) - (x < y);
 }
 
+static void gemm(const struct shape *s, const float *a, const float *b, float *c) {
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, s->transb ? CblasTrans : CblasNoTrans, s->m, s->n, s->k, 1, a,
+		    s->k, b, s->transb ? s->k : s->n, 0, c, s->n);
+}
+
+static void bench(const struct shape *s) {
+	const int threads[] = {1, 2}, repeats = 5;
+	int m = s->m, n = s->n, k = s->k;
+	float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n), *c = malloc(sizeof(float) * m * n);
+	for (int i = 0; i < m * k; i++) a[i] = (float)(i % 7) - 3;
+	for (int i = 0; i < k * n; i++) b[i] = (float)(i % 5) - 2;
+	for (int i = 0; i < m * n; i++) c[i] = 0;
+	double flop = 2.0 * m * n * k;
+	/* Enough calls per repeat for about 0.2 s at 200 GFLOP/s. */
+	int calls = (int)(4e10 / flop);
+	if (calls < 1) calls = 1;
+	for (int t = 0; t < 2; t++) {
+		openblas_set_num_threads(threads[t]);
+		for (int w = 0; w < 1 + calls / 10; w++) gemm(s, a, b, c); /* warm up */
+		double gf[5];
+		for (int r = 0; r < repeats; r++) {
+			double t0 = now();
+			for (int i = 0; i < calls; i++) gemm(s, a, b, c);
+			gf[r] = flop * calls / (now() - t0) / 1e9;
+		}
+		qsort(gf, repeats, sizeof gf[0], cmp);
+		printf("{\"impl\":\"openblas\",\"kernel\":\"%s\",\"shape\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"transb\":%s,"
+		       "\"threads\":%d,\"gflops\":%.1f,\"repeats_gflops\":[%.1f,%.1f,%.1f,%.1f,%.1f]}\n",
+		       openblas_get_corename(), s->name, m, n, k, s->transb ? "true" : "false", threads[t], gf[repeats / 2],
+		       gf[0], gf[1], gf[2], gf[3], gf[4]);
+		fflush(stdout);
+	}
+	free(a);
+	free(b);
+	free(c);
+}
+
 int main(int argc, char **argv) {
 	int sizes[16] = {256, 1024}, nsizes = 2;
 	if (argc > 1) {
 		nsizes = 0;
 		for (int i = 1; i < argc && nsizes < 16; i++) sizes[nsizes++] = atoi(argv[i]);
 	}
-	const int threads[] = {1, 2}, repeats = 5;
-	for (int s = 0; s < nsizes; s++) {
-		int n = sizes[s];
-		float *a = malloc(sizeof(float) * n * n), *b = malloc(sizeof(float) * n * n),
-		      *c = malloc(sizeof(float) * n * n);
-		for (int i = 0; i < n * n; i++) {
-			a[i] = (float)(i % 7) - 3;
-			b[i] = (float)(i % 5) - 2;
-			c[i] = 0;
-		}
-		double flop = 2.0 * n * n * n;
-		/* Enough calls per repeat for about 0.2 s at 200 GFLOP/s. */
-		int calls = (int)(4e10 / flop);
-		if (calls < 1) calls = 1;
-		for (int t = 0; t < 2; t++) {
-			openblas_set_num_threads(threads[t]);
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
-			double gf[5];
-			for (int r = 0; r < repeats; r++) {
-				double t0 = now();
-				for (int k = 0; k < calls; k++)
-					cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
-				gf[r] = flop * calls / (now() - t0) / 1e9;
-			}
-			qsort(gf, repeats, sizeof gf[0], cmp);
-			printf("{\"impl\":\"openblas\",\"kernel\":\"%s\",\"n\":%d,\"threads\":%d,\"gflops\":%.1f,\"repeats_gflops\":[%.1f,%.1f,%.1f,%.1f,%.1f]}\n",
-			       openblas_get_corename(), n, threads[t], gf[repeats / 2], gf[0], gf[1], gf[2], gf[3], gf[4]);
-			fflush(stdout);
-		}
-		free(a);
-		free(b);
-		free(c);
+	for (int i = 0; i < nsizes; i++) {
+		struct shape s = {"", sizes[i], sizes[i], sizes[i], 0};
+		snprintf(s.name, sizeof s.name, "%d", sizes[i]);
+		bench(&s);
 	}
+	if (argc == 1)
+		for (size_t i = 0; i < sizeof convShapes / sizeof convShapes[0]; i++) bench(&convShapes[i]);
 	return 0;
 }

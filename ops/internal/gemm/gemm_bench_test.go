@@ -6,27 +6,50 @@ import (
 )
 
 // benchShapes are square sizes and the ResNet-20 convolutions as im2col
-// GEMMs (m = out channels, k = in channels·3·3, n = pixels).
+// GEMMs (m = out channels, k = in channels·3·3, n = pixels), then the GEMMs
+// ResNet-20's 3×3 convolutions issue per image in each stage (16 channels at
+// 32×32, 32 at 16×16, 64 at 8×8), named kind-m×n×k (C = A·B, m×k times k×n,
+// row-major, beta 0), as examples/benchmark/peers/sgemm_openblas.c names
+// them:
+//
+//	rows    forward lowered by rows: m = K, n = OH·OW, k = 3·C (one of 3 products)
+//	im2col  forward on the whole col matrix: m = K, n = OH·OW, k = 9·C
+//	wgrad   filter gradient dy·zᵀ, B transposed: m = K, n = 3·C, k = OH·OW
+//	xgrad   input gradient Wᵀ·dy: m = 9·C, n = OH·OW, k = K
 var benchShapes = []struct {
 	name    string
 	m, n, k int
+	transB  bool
 }{
-	{"256", 256, 256, 256},
-	{"1024", 1024, 1024, 1024},
-	{"conv16x32x32", 16, 1024, 144}, // 3×3 16→16 at 32×32, one image
-	{"conv16x32x32b8", 16, 8 * 1024, 144},
-	{"conv64x8x8", 64, 64, 576}, // 3×3 64→64 at 8×8, one image
+	{"256", 256, 256, 256, false},
+	{"1024", 1024, 1024, 1024, false},
+	{"conv16x32x32", 16, 1024, 144, false}, // 3×3 16→16 at 32×32, one image
+	{"conv16x32x32b8", 16, 8 * 1024, 144, false},
+	{"conv64x8x8", 64, 64, 576, false}, // 3×3 64→64 at 8×8, one image
+	{"rows-16x1024x48", 16, 1024, 48, false},
+	{"rows-32x256x96", 32, 256, 96, false},
+	{"rows-64x64x192", 64, 64, 192, false},
+	{"im2col-16x1024x144", 16, 1024, 144, false},
+	{"im2col-32x256x288", 32, 256, 288, false},
+	{"im2col-64x64x576", 64, 64, 576, false},
+	{"wgrad-16x48x1024", 16, 48, 1024, true},
+	{"wgrad-32x96x256", 32, 96, 256, true},
+	{"wgrad-64x192x64", 64, 192, 64, true},
+	{"xgrad-144x1024x16", 144, 1024, 16, false},
+	{"xgrad-288x256x32", 288, 256, 32, false},
+	{"xgrad-576x64x64", 576, 64, 64, false},
 }
 
 // BenchmarkSgemm reports GFLOP/s for each shape, kernel and thread count:
 //
 //	go test -bench Sgemm -run XXX ./ops/internal/gemm/
+//	go test -bench 'Sgemm/(rows|im2col|wgrad|xgrad)-.*/avx512/' -run XXX ./ops/internal/gemm/
 func BenchmarkSgemm(b *testing.B) {
 	for _, s := range benchShapes {
 		for _, kern := range Kernels() {
 			for _, th := range []int{1, 2} {
 				b.Run(fmt.Sprintf("%s/%s/t%d", s.name, kern, th), func(b *testing.B) {
-					benchGemm[float32](b, kern, th, s.m, s.n, s.k)
+					benchGemm[float32](b, kern, th, s.m, s.n, s.k, s.transB)
 				})
 			}
 		}
@@ -39,14 +62,15 @@ func BenchmarkDgemm(b *testing.B) {
 		for _, kern := range Kernels() {
 			for _, th := range []int{1, 2} {
 				b.Run(fmt.Sprintf("%s/%s/t%d", s.name, kern, th), func(b *testing.B) {
-					benchGemm[float64](b, kern, th, s.m, s.n, s.k)
+					benchGemm[float64](b, kern, th, s.m, s.n, s.k, s.transB)
 				})
 			}
 		}
 	}
 }
 
-func benchGemm[T float32 | float64](b *testing.B, kern string, th, m, n, k int) {
+// benchGemm times C = A·B (m×k times k×n); with transB, B is stored n×k.
+func benchGemm[T float32 | float64](b *testing.B, kern string, th, m, n, k int, transB bool) {
 	restore, err := Use(kern)
 	if err != nil {
 		b.Fatal(err)
@@ -60,10 +84,14 @@ func benchGemm[T float32 | float64](b *testing.B, kern string, th, m, n, k int) 
 	for i := range y {
 		y[i] = T(i%5) - 2
 	}
-	Gemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n) // warm the buffers
+	ldb := n
+	if transB {
+		ldb = k
+	}
+	Gemm(false, transB, m, n, k, 1, x, k, y, ldb, 0, z, n) // warm the buffers
 	b.ResetTimer()
 	for b.Loop() {
-		Gemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
+		Gemm(false, transB, m, n, k, 1, x, k, y, ldb, 0, z, n)
 	}
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
