@@ -79,18 +79,23 @@ func (bn *BatchNorm) String() string {
 // Forward normalizes x (N, C, ...) per channel, with the batch's statistics in
 // a Train graph and the running ones in an Eval graph.
 func (bn *BatchNorm) Forward(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	y, err := bn.forward(b, x, false)
+	y, err := bn.forward(b, x, nil)
 	return y, errors.WithMessage(err, bn.Path)
 }
 
-// forwardReLU is ReLU(bn.Forward(b, x)) as one op: Chain's fusion of a
-// BatchNorm followed by ReLU (see ops.BatchNormReLUTrain).
-func (bn *BatchNorm) forwardReLU(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	y, err := bn.forward(b, x, true)
+// forwardFused is ReLU(bn.Forward(b, x)) as one op, or with a residual
+// ReLU(bn.Forward(b, x) + residual): Chain's fusions (see
+// ops.BatchNormReLUTrain and ops.BatchNormAddReLUTrain).
+func (bn *BatchNorm) forwardFused(b *Builder, x, residual *gorgonia.Node) (*gorgonia.Node, error) {
+	y, err := bn.forward(b, x, &fusedReLU{residual})
 	return y, errors.WithMessage(err, bn.Path)
 }
 
-func (bn *BatchNorm) forward(b *Builder, x *gorgonia.Node, relu bool) (*gorgonia.Node, error) {
+// fusedReLU asks forward for a ReLU after the batch norm, after adding
+// residual if not nil.
+type fusedReLU struct{ residual *gorgonia.Node }
+
+func (bn *BatchNorm) forward(b *Builder, x *gorgonia.Node, relu *fusedReLU) (*gorgonia.Node, error) {
 	s := x.Shape()
 	if len(s) != 2 && len(s) != 4 || s[1] != bn.Channels {
 		return nil, errors.Errorf("batchnorm: input %v: want (N, %d) or (N, %d, H, W)", s, bn.Channels, bn.Channels)
@@ -108,10 +113,13 @@ func (bn *BatchNorm) forward(b *Builder, x *gorgonia.Node, relu bool) (*gorgonia
 		if err != nil {
 			return nil, err
 		}
-		if relu {
-			return ops.BatchNormReLUEval(x, gamma, beta, mean, variance, bn.Eps)
+		switch {
+		case relu == nil:
+			return ops.BatchNormEval(x, gamma, beta, mean, variance, bn.Eps)
+		case relu.residual != nil:
+			return ops.BatchNormAddReLUEval(x, gamma, beta, mean, variance, relu.residual, bn.Eps)
 		}
-		return ops.BatchNormEval(x, gamma, beta, mean, variance, bn.Eps)
+		return ops.BatchNormReLUEval(x, gamma, beta, mean, variance, bn.Eps)
 	}
 	// n values per channel; PyTorch refuses n = 1 in training, where the
 	// unbiased variance n/(n−1)·var is undefined.
@@ -119,11 +127,15 @@ func (bn *BatchNorm) forward(b *Builder, x *gorgonia.Node, relu bool) (*gorgonia
 	if n < 2 {
 		return nil, errors.Errorf("batchnorm: input %v: training needs more than 1 value per channel", s)
 	}
-	train := ops.BatchNormTrain
-	if relu {
-		train = ops.BatchNormReLUTrain
+	var y *gorgonia.Node
+	switch {
+	case relu == nil:
+		y, err = ops.BatchNormTrain(x, gamma, beta, bn.Eps)
+	case relu.residual != nil:
+		y, err = ops.BatchNormAddReLUTrain(x, gamma, beta, relu.residual, bn.Eps)
+	default:
+		y, err = ops.BatchNormReLUTrain(x, gamma, beta, bn.Eps)
 	}
-	y, err := train(x, gamma, beta, bn.Eps)
 	if err != nil {
 		return nil, err
 	}

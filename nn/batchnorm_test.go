@@ -1,10 +1,12 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/convgraph/convgraph/graph"
@@ -140,5 +142,60 @@ func TestBatchNormReLUFused(t *testing.T) {
 	}
 	if strings.Join(kinds, " ") != "bn ReLU" {
 		t.Errorf("summary trace %v, want [bn ReLU]", kinds)
+	}
+}
+
+// TestBatchNormAddReLUFused: BatchNorm, Shortcut (with a downsample) and
+// ReLU in one Chain build one fused op in train and eval graphs, with the
+// unfused layers' values, and the trace keeps the unfused order (the
+// downsample after the batch norm).
+func TestBatchNormAddReLUFused(t *testing.T) {
+	f := NewFactory(tensor.Float64, 1)
+	bn, down := f.BatchNorm("bn", 2), f.BatchNorm("down", 2)
+	for i, v := range []float64{2, -1} {
+		bn.Weight.Value.Data().([]float64)[i] = v
+		down.Bias.Value.Data().([]float64)[i] = 0.5 * v
+	}
+	block := func(fuse bool) Layer {
+		return LayerFunc("block", func(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+			if fuse {
+				return Chain(b, x, bn, Shortcut(x, down), ReLU)
+			}
+			y, err := Chain(b, x, bn)
+			if err != nil {
+				return nil, err
+			}
+			id, err := Chain(b, x, down)
+			if err != nil {
+				return nil, err
+			}
+			return Chain(b, y, AddTo(id), ReLU)
+		})
+	}
+	x := ramp(tensor.Float64, 2, 2, 3, 3)
+	for _, mode := range []Mode{Train, Eval} {
+		netF, yF := forward(t, block(true), mode, 0, x)
+		netU, yU := forward(t, block(false), mode, 0, x)
+		near(t, fmt.Sprint(mode, " y"), floatsOf(yF), floatsOf(yU), 1e-12)
+		ops := map[string]int{}
+		for _, n := range netF.G.Expr().AllNodes() {
+			if n.Op() != nil {
+				ops[strings.SplitN(n.Op().String(), "(", 2)[0]]++
+			}
+		}
+		fused := map[Mode]string{Train: "batchnorm_train_add_relu", Eval: "batchnorm_eval_add_relu"}[mode]
+		if ops[fused] != 1 || ops["relu"] != 0 || ops["add"] != 0 {
+			t.Errorf("%v graph: ops %v, want one %s and no add or relu", mode, ops, fused)
+		}
+		var got, want []string
+		for _, r := range netF.Trace() {
+			got = append(got, describe(r.Layer))
+		}
+		for _, r := range netU.Trace() {
+			want = append(want, describe(r.Layer))
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%v trace %v, unfused %v", mode, got, want)
+		}
 	}
 }

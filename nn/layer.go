@@ -27,34 +27,58 @@ type Layer interface {
 // model summary. An error names the failing layer's index and path, so models
 // need no if-err ladders.
 //
-// A BatchNorm directly followed by ReLU runs as one fused op with the same
-// values and gradients (ops.BatchNormReLUTrain): the summary still lists
-// both layers, with the fused output as each one's.
+// Two runs of layers build one fused op each, with the same values and
+// gradients: a BatchNorm followed by ReLU (ops.BatchNormReLUTrain), and a
+// BatchNorm followed by AddTo or Shortcut and ReLU, a residual block's end
+// (ops.BatchNormAddReLUTrain). The summary still lists every layer.
 func Chain(b *Builder, x *gorgonia.Node, layers ...Layer) (*gorgonia.Node, error) {
-	for i := 0; i < len(layers); i++ {
+	for i := 0; i < len(layers); {
 		l := layers[i]
-		bn, fuse := l.(*BatchNorm)
-		fuse = fuse && i+1 < len(layers) && layers[i+1] == ReLU
-		var (
-			y   *gorgonia.Node
-			err error
-		)
-		if fuse {
-			y, err = bn.forwardReLU(b, x)
-		} else {
-			y, err = l.Forward(b, x)
+		y, n, err := fused(b, x, layers[i:])
+		if err == nil && n == 0 {
+			if y, err = l.Forward(b, x); err == nil {
+				b.record(l, x, y)
+			}
+			n = 1
 		}
 		if err != nil {
 			return nil, errors.WithMessagef(err, "layer %d (%s) on input %v", i, describe(l), x.Shape())
 		}
-		b.record(l, x, y)
-		if fuse {
-			i++
-			b.record(ReLU, y, y)
-		}
-		x = y
+		x, i = y, i+n
 	}
 	return x, nil
+}
+
+// fused builds and records the fused op that layers start with, if any, and
+// returns its output and the number of layers it stands for (0: none).
+func fused(b *Builder, x *gorgonia.Node, layers []Layer) (*gorgonia.Node, int, error) {
+	bn, ok := layers[0].(*BatchNorm)
+	if !ok || len(layers) < 2 {
+		return nil, 0, nil
+	}
+	if layers[1] == ReLU {
+		y, err := bn.forwardFused(b, x, nil)
+		if err == nil {
+			b.record(bn, x, y)
+			b.record(ReLU, y, y)
+		}
+		return y, 2, err
+	}
+	s, ok := layers[1].(*shortcut)
+	if !ok || len(layers) < 3 || layers[2] != ReLU {
+		return nil, 0, nil
+	}
+	b.record(bn, x, x) // before the downsample, as unfused; a batch norm keeps the shape
+	id, err := s.identity(b)
+	if err != nil {
+		return nil, 3, err
+	}
+	y, err := bn.forwardFused(b, x, id)
+	if err == nil {
+		b.record(s, x, y)
+		b.record(ReLU, y, y)
+	}
+	return y, 3, err
 }
 
 func describe(l Layer) string {

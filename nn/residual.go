@@ -38,6 +38,43 @@ func LayerFunc(name string, f func(b *Builder, x *gorgonia.Node) (*gorgonia.Node
 // AddTo adds identity to its input, x → x + identity: the residual sum of a
 // block, written inside a Chain as nn.AddTo(identity) before the last ReLU.
 // identity must have x's shape (a downsample projection makes it so).
-func AddTo(identity *gorgonia.Node) Layer {
-	return stateless("AddTo", func(x *gorgonia.Node) (*gorgonia.Node, error) { return ops.Add(x, identity) })
+func AddTo(identity *gorgonia.Node) Layer { return &shortcut{input: identity} }
+
+// Shortcut is AddTo of the block input x run through downsample (x itself
+// when downsample is nil). downsample is built, and recorded for the
+// summary, when the sum is: after the layers before it in a Chain, where
+// PyTorch's print lists a block's downsample too. Written in the same Chain
+// as the block's last batch norm and ReLU, the three run as one fused op.
+func Shortcut(x *gorgonia.Node, downsample Layer) Layer {
+	return &shortcut{input: x, downsample: downsample}
+}
+
+// shortcut is the residual sum of AddTo and Shortcut.
+type shortcut struct {
+	input      *gorgonia.Node
+	downsample Layer // nil: input is the identity itself
+}
+
+var _ Layer = (*shortcut)(nil)
+
+func (s *shortcut) Name() string { return "" }
+
+// Params is empty: a downsample belongs to its block, which lists it.
+func (s *shortcut) Params() []*Param { return nil }
+func (s *shortcut) String() string   { return "AddTo" }
+
+func (s *shortcut) Forward(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	id, err := s.identity(b)
+	if err != nil {
+		return nil, err
+	}
+	return ops.Add(x, id)
+}
+
+// identity builds the node added: the input, or the downsample of it.
+func (s *shortcut) identity(b *Builder) (*gorgonia.Node, error) {
+	if s.downsample == nil {
+		return s.input, nil
+	}
+	return Chain(b, s.input, s.downsample)
 }

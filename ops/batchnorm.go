@@ -25,7 +25,7 @@ import (
 // All three read one batch-moments node of x, so a training step computes
 // the statistics of x once (gorgonia merges equal nodes).
 func BatchNormTrain(x, gamma, beta *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
-	return newBatchNorm(batchStats, false, eps, x, gamma, beta)
+	return newBatchNorm(batchNormOp{stats: batchStats, eps: eps}, x, gamma, beta)
 }
 
 // BatchNormReLUTrain is ReLU(BatchNormTrain(x, gamma, beta, eps)) as one op,
@@ -34,7 +34,18 @@ func BatchNormTrain(x, gamma, beta *gorgonia.Node, eps float64) (*gorgonia.Node,
 // backward masks dy inside the batch norm's own passes instead of in a pass
 // of its own (nn.Chain fuses a BatchNorm layer followed by nn.ReLU).
 func BatchNormReLUTrain(x, gamma, beta *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
-	return newBatchNorm(batchStats, true, eps, x, gamma, beta)
+	return newBatchNorm(batchNormOp{stats: batchStats, relu: true, eps: eps}, x, gamma, beta)
+}
+
+// BatchNormAddReLUTrain is ReLU(BatchNormTrain(x, gamma, beta, eps) +
+// residual) as one op, residual of x's shape: the end of a residual block
+// (batch norm, the shortcut added, ReLU), with the three ops' values and
+// gradients. The forward reads x and the shortcut and writes the block's
+// output, where the three ops wrote three tensors; the backward computes
+// the ReLU's gradient once (it is the shortcut's gradient too) and runs the
+// batch norm's backward on it (nn.Chain fuses BatchNorm, nn.AddTo, ReLU).
+func BatchNormAddReLUTrain(x, gamma, beta, residual *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
+	return newBatchNorm(batchNormOp{stats: batchStats, relu: true, residual: true, eps: eps}, x, gamma, beta, residual)
 }
 
 // BatchNormEval is batch normalization with given statistics, the running
@@ -44,13 +55,19 @@ func BatchNormReLUTrain(x, gamma, beta *gorgonia.Node, eps float64) (*gorgonia.N
 //
 // It is differentiable with respect to every input, the statistics included.
 func BatchNormEval(x, gamma, beta, mean, variance *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
-	return newBatchNorm(givenStats, false, eps, x, gamma, beta, mean, variance)
+	return newBatchNorm(batchNormOp{stats: givenStats, eps: eps}, x, gamma, beta, mean, variance)
 }
 
 // BatchNormReLUEval is ReLU(BatchNormEval(x, gamma, beta, mean, variance,
 // eps)) as one op (see BatchNormReLUTrain).
 func BatchNormReLUEval(x, gamma, beta, mean, variance *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
-	return newBatchNorm(givenStats, true, eps, x, gamma, beta, mean, variance)
+	return newBatchNorm(batchNormOp{stats: givenStats, relu: true, eps: eps}, x, gamma, beta, mean, variance)
+}
+
+// BatchNormAddReLUEval is ReLU(BatchNormEval(x, gamma, beta, mean,
+// variance, eps) + residual) as one op (see BatchNormAddReLUTrain).
+func BatchNormAddReLUEval(x, gamma, beta, mean, variance, residual *gorgonia.Node, eps float64) (*gorgonia.Node, error) {
+	return newBatchNorm(batchNormOp{stats: givenStats, relu: true, residual: true, eps: eps}, x, gamma, beta, mean, variance, residual)
 }
 
 // BatchMean is the mean of each channel of x (N, C, ...) over N and the axes
@@ -125,31 +142,48 @@ func (s bnStats) arity() int {
 	return bnVar + 1
 }
 
-// newBatchNorm checks the caller's inputs (x, γ, β and, for givenStats, the
-// mean and variance) and builds the op, followed by a ReLU if relu, adding
-// batch_moments(x) for batchStats.
-func newBatchNorm(s bnStats, relu bool, eps float64, in ...*gorgonia.Node) (*gorgonia.Node, error) {
-	shapes := make([]tensor.Shape, len(in))
+// newBatchNorm checks the caller's inputs (x, γ, β, for givenStats the mean
+// and variance, and b's residual if it has one) and builds b, adding
+// batch_moments(x) for batchStats (before the residual).
+func newBatchNorm(b batchNormOp, in ...*gorgonia.Node) (*gorgonia.Node, error) {
+	s := b.stats
 	for i, n := range in {
 		if n == nil {
-			return nil, errors.Errorf("%v: nil %s", s, bnInputNames[i])
+			name := "residual"
+			if !b.residual || i < len(in)-1 {
+				name = bnInputNames[i]
+			}
+			return nil, errors.Errorf("%v: nil %s", b.name(), name)
 		}
+	}
+	if !(b.eps > 0) { // also rejects NaN
+		return nil, errors.Errorf("%v: eps = %g: want eps > 0", b.name(), b.eps)
+	}
+	b.rank = in[bnX].Dims()
+	base := in
+	if b.residual {
+		base = in[:len(in)-1]
+		if r, x := in[len(in)-1].Shape(), in[bnX].Shape(); !r.Eq(x) {
+			return nil, errors.Errorf("%v: input %v, residual %v: want equal shapes", b, x, r)
+		}
+	}
+	shapes := make([]tensor.Shape, len(base))
+	for i, n := range base {
 		shapes[i] = n.Shape()
 	}
-	if !(eps > 0) { // also rejects NaN
-		return nil, errors.Errorf("%v: eps = %g: want eps > 0", s, eps)
-	}
-	b := batchNormOp{stats: s, relu: relu, eps: eps, rank: in[bnX].Dims()}
 	if err := bnShape(b.String(), shapes, bnInputNames[:len(shapes)]...); err != nil {
 		return nil, err
 	}
-	args := append(make(gorgonia.Nodes, 0, s.arity()), in...)
+	args := append(make(gorgonia.Nodes, 0, b.arity()), base...)
 	if s == batchStats {
 		m, err := batchMoments(in[bnX])
 		if err != nil {
 			return nil, err
 		}
 		args = append(args, m)
+	}
+	if b.residual {
+		args = append(args, in[len(in)-1])
 	}
 	return apply(b, args...)
 }
@@ -201,20 +235,32 @@ func bnJoin[T float](hi, lo []T) []float64 {
 func bnRow[T float](t []T, r, c int) []T { return t[r*c : (r+1)*c] }
 
 // batchNormOp is y = γ·(x − mean)/√(variance + eps) + β, per channel, or
-// max(that, 0) with relu.
+// max(that, 0) with relu, or max(that + residual, 0) with residual too (the
+// residual is then its last input, after the statistics).
 type batchNormOp struct {
 	writesAll
-	stats bnStats
-	relu  bool
-	eps   float64
-	rank  int
+	stats          bnStats
+	relu, residual bool
+	eps            float64
+	rank           int
+}
+
+// arity is the number of inputs: the statistics' and the residual.
+func (b batchNormOp) arity() int {
+	if b.residual {
+		return b.stats.arity() + 1
+	}
+	return b.stats.arity()
 }
 
 func (b batchNormOp) String() string { return fmt.Sprintf("%v(eps=%g)", b.name(), b.eps) }
 
 // name is the op's name without its parameters.
 func (b batchNormOp) name() string {
-	if b.relu {
+	switch {
+	case b.residual:
+		return b.stats.String() + "_add_relu"
+	case b.relu:
 		return b.stats.String() + "_relu"
 	}
 	return b.stats.String()
@@ -239,7 +285,7 @@ func bnMask[T float](b batchNormOp, in []tensor.Tensor) []T {
 }
 
 func (b batchNormOp) ranks() ([]int, int) {
-	in := make([]int, b.stats.arity())
+	in := make([]int, b.arity())
 	for i := range in {
 		in[i] = 1
 	}
@@ -247,12 +293,21 @@ func (b batchNormOp) ranks() ([]int, int) {
 	if b.stats == batchStats {
 		in[bnMoments] = 2
 	}
+	if b.residual {
+		in[len(in)-1] = b.rank
+	}
 	return in, b.rank
 }
 
 func (b batchNormOp) shape(in []tensor.Shape) (tensor.Shape, error) {
-	if len(in) != b.stats.arity() {
-		return nil, errors.Errorf("%v: %d inputs, want %d", b, len(in), b.stats.arity())
+	if len(in) != b.arity() {
+		return nil, errors.Errorf("%v: %d inputs, want %d", b, len(in), b.arity())
+	}
+	if b.residual {
+		if r := in[len(in)-1]; !r.Eq(in[bnX]) {
+			return nil, errors.Errorf("%v: input %v, residual %v: want equal shapes", b, in[bnX], r)
+		}
+		in = in[:len(in)-1]
 	}
 	if b.stats == batchStats {
 		if err := bnShape(b.String(), in[:bnMoments], bnInputNames[:bnMoments]...); err != nil {
@@ -270,7 +325,7 @@ func (b batchNormOp) shape(in []tensor.Shape) (tensor.Shape, error) {
 // diffWRT: every input but batch_moments(x), whose dependence on x the
 // gradient of x already holds.
 func (b batchNormOp) diffWRT() []bool {
-	d := make([]bool, b.stats.arity())
+	d := make([]bool, b.arity())
 	for i := range d {
 		d[i] = true
 	}
@@ -292,7 +347,11 @@ func (b batchNormOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 func batchNorm[T float](y []T, in []tensor.Tensor, b batchNormOp) {
 	n, c, inner := channelLayout(in[bnX].Shape())
 	mean, variance := bnStatistics[T](b.stats, in, c)
-	kernels.BatchNorm(y, floats[T](in[bnX]), floats[T](in[bnGamma]), floats[T](in[bnBeta]), mean, variance, b.eps, b.relu, n, c, inner)
+	var r []T
+	if b.residual {
+		r = floats[T](in[len(in)-1])
+	}
+	kernels.BatchNorm(y, floats[T](in[bnX]), r, floats[T](in[bnGamma]), floats[T](in[bnBeta]), mean, variance, b.eps, b.relu, n, c, inner)
 }
 
 // bnStatistics are the mean and variance a batch norm normalizes with, in
@@ -309,6 +368,9 @@ func bnStatistics[T float](s bnStats, in []tensor.Tensor, c int) (mean, variance
 // differentiated input, which also sees the forward inputs, dy and, fused
 // with a ReLU, the output.
 func (b batchNormOp) grad(in gorgonia.Nodes, y, dy *gorgonia.Node) (gorgonia.Nodes, error) {
+	if b.residual {
+		return b.residualGrad(in, y, dy)
+	}
 	args := append(append(make(gorgonia.Nodes, 0, len(in)+3), in...), dy)
 	if b.relu {
 		args = append(args, y)
@@ -333,6 +395,22 @@ func (b batchNormOp) grad(in gorgonia.Nodes, y, dy *gorgonia.Node) (gorgonia.Nod
 		}
 	}
 	return grads, nil
+}
+
+// residualGrad: the ReLU's gradient g = relu'(y)·dy is the residual's, and
+// the plain batch norm's backward runs on it, so g is computed once and
+// the batch norm's companions are those of BatchNormTrain/Eval.
+func (b batchNormOp) residualGrad(in gorgonia.Nodes, y, dy *gorgonia.Node) (gorgonia.Nodes, error) {
+	g, err := apply(pointwiseGradOp{name: "relu", rank: b.rank}, y, y, dy) // y > 0 exactly where the ReLU's input is
+	if err != nil {
+		return nil, err
+	}
+	plain := batchNormOp{stats: b.stats, eps: b.eps, rank: b.rank}
+	grads, err := plain.grad(in[:len(in)-1], nil, g)
+	if err != nil {
+		return nil, err
+	}
+	return append(grads, g), nil
 }
 
 // bnGradShape checks the forward inputs, dy and (fused with a ReLU) the

@@ -2,6 +2,7 @@ package ops_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -33,7 +34,27 @@ var (
 	bnReLUEval = func(in gorgonia.Nodes) (*gorgonia.Node, error) {
 		return ops.BatchNormReLUEval(in[0], in[1], in[2], in[3], in[4], 1e-3)
 	}
+	bnAddReLUTrain = func(in gorgonia.Nodes) (*gorgonia.Node, error) {
+		return ops.BatchNormAddReLUTrain(in[0], in[1], in[2], in[3], 1e-5)
+	}
+	bnAddReLUEval = func(in gorgonia.Nodes) (*gorgonia.Node, error) {
+		return ops.BatchNormAddReLUEval(in[0], in[1], in[2], in[3], in[4], in[5], 1e-3)
+	}
 )
+
+// bnAddThenReLU is the unfused residual end: ReLU(bn(inputs but the last) + the last).
+func bnAddThenReLU(bn func(in gorgonia.Nodes) (*gorgonia.Node, error)) gradcheck.Func {
+	return func(in gorgonia.Nodes) (*gorgonia.Node, error) {
+		y, err := bn(in[:len(in)-1])
+		if err != nil {
+			return nil, err
+		}
+		if y, err = ops.Add(y, in[len(in)-1]); err != nil {
+			return nil, err
+		}
+		return ops.ReLU(y)
+	}
+}
 
 // bnReLUCases are the inputs of both forms: unequal sizes (batch and
 // channels > 1, H ≠ W), the eval form with running statistics.
@@ -45,6 +66,7 @@ func bnReLUCases() []struct {
 	x := gradcheck.Distinct(tensor.Shape{2, 3, 4, 5}, 61)
 	gamma, beta := bnAffine(3, 62)
 	mean, variance := bnRunning(3, 63)
+	residual := gradcheck.Distinct(tensor.Shape{2, 3, 4, 5}, 66)
 	return []struct {
 		name       string
 		fused, ref gradcheck.Func
@@ -53,6 +75,8 @@ func bnReLUCases() []struct {
 		{"train", bnReLUTrain, bnThenReLU(bnTrain), []tensor.Tensor{x, gamma, beta}},
 		{"eval", bnReLUEval, bnThenReLU(bnEval), []tensor.Tensor{x, gamma, beta, mean, variance}},
 		{"train_negative", bnReLUTrain, bnThenReLU(bnTrain), []tensor.Tensor{gradcheck.Negative(tensor.Shape{3, 3, 2, 3}, 64), gamma, beta}},
+		{"train_residual", bnAddReLUTrain, bnAddThenReLU(bnTrain), []tensor.Tensor{x, gamma, beta, residual}},
+		{"eval_residual", bnAddReLUEval, bnAddThenReLU(bnEval), []tensor.Tensor{x, gamma, beta, mean, variance, residual}},
 	}
 }
 
@@ -73,7 +97,7 @@ func TestBatchNormReLUMatchesPair(t *testing.T) {
 					t.Fatalf("the ReLU clips %d of %d outputs: the case does not test the mask", zeros, len(toFloat64(ref[0])))
 				}
 				for i := range ref {
-					assertClose(t, []string{"y", "d0", "d1", "d2", "d3", "d4"}[i], fused[i], toFloat64(ref[i]), 1e-12)
+					assertClose(t, []string{"y", "d0", "d1", "d2", "d3", "d4", "d5"}[i], fused[i], toFloat64(ref[i]), 1e-12)
 				}
 			}
 		})
@@ -87,6 +111,14 @@ func TestBatchNormReLUGrad(t *testing.T) {
 	for _, c := range bnReLUCases() {
 		t.Run(c.name, func(t *testing.T) {
 			pre := bnRunGrads(t, func(in gorgonia.Nodes) (*gorgonia.Node, error) {
+				if strings.HasSuffix(c.name, "_residual") { // the ReLU's input is bn + residual
+					bn := map[string]gradcheck.Func{"train_residual": bnTrain, "eval_residual": bnEval}[c.name]
+					y, err := bn(in[:len(in)-1])
+					if err != nil {
+						return nil, err
+					}
+					return ops.Add(y, in[len(in)-1])
+				}
 				return map[string]gradcheck.Func{"train": bnTrain, "eval": bnEval, "train_negative": bnTrain}[c.name](in)
 			}, c.in...)
 			for i, v := range toFloat64(pre[0]) {
@@ -118,4 +150,18 @@ func float32s(in []tensor.Tensor) []tensor.Tensor {
 		out[i] = toFloat32(x)
 	}
 	return out
+}
+
+// Reuse at a residual block's end: y = bn_add_relu(x, r = x) + x, x feeding
+// the batch norm, the shortcut and the sum.
+func TestBatchNormAddReLUReuse(t *testing.T) {
+	c := bnReLUCases()[3]
+	f := func(in gorgonia.Nodes) (*gorgonia.Node, error) {
+		y, err := ops.BatchNormAddReLUTrain(in[0], in[1], in[2], in[0], 1e-5)
+		if err != nil {
+			return nil, err
+		}
+		return ops.Add(y, in[0])
+	}
+	gradcheck.Assert(t, f, c.in[:3], gradcheck.Default)
 }

@@ -227,6 +227,12 @@ func TestBatchNormErrors(t *testing.T) {
 		{"relu_variance", func() (*gorgonia.Node, error) { return ops.BatchNormReLUEval(x, c3, c3, c3, c4, 1e-5) },
 			[]string{"batchnorm_eval_relu", "variance", "(2, 3, 4, 5)", "(4)"}},
 		{"relu_eps0", func() (*gorgonia.Node, error) { return ops.BatchNormReLUTrain(x, c3, c3, 0) }, []string{"eps = 0"}},
+		{"residual_shape", func() (*gorgonia.Node, error) { return ops.BatchNormAddReLUTrain(x, c3, c3, c3, 1e-5) },
+			[]string{"batchnorm_train_add_relu", "(2, 3, 4, 5)", "residual (3)"}},
+		{"residual_nil", func() (*gorgonia.Node, error) { return ops.BatchNormAddReLUEval(x, c3, c3, c3, c3, nil, 1e-5) },
+			[]string{"batchnorm_eval_add_relu", "nil residual"}},
+		{"residual_gamma", func() (*gorgonia.Node, error) { return ops.BatchNormAddReLUTrain(x, c4, c3, x, 1e-5) },
+			[]string{"batchnorm_train_add_relu", "gamma", "(4)"}},
 		{"mean_rank1", func() (*gorgonia.Node, error) { return ops.BatchMean(x1) }, []string{"batch_mean", "(3)"}},
 		{"var_nil", func() (*gorgonia.Node, error) { return ops.BatchVar(nil) }, []string{"batch_var", "nil"}},
 	}

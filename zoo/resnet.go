@@ -260,11 +260,7 @@ func (blk *BasicBlock) Params() []*nn.Param {
 
 // Forward: conv1, bn1, relu, conv2, bn2, out += identity, relu.
 func (blk *BasicBlock) Forward(b *nn.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	out, err := nn.Chain(b, x, blk.Conv1, blk.BN1, nn.ReLU, blk.Conv2, blk.BN2)
-	if err != nil {
-		return nil, err
-	}
-	return addShortcut(b, x, out, blk.Downsample, blk.Plain)
+	return nn.Chain(b, x, withShortcut(x, blk.Downsample, blk.Plain, blk.Conv1, blk.BN1, nn.ReLU, blk.Conv2, blk.BN2)...)
 }
 
 // Bottleneck is the three-layer residual block of the deeper ImageNet nets
@@ -294,27 +290,19 @@ func (blk *Bottleneck) Params() []*nn.Param {
 
 // Forward: conv1, bn1, relu, conv2, bn2, relu, conv3, bn3, out += identity, relu.
 func (blk *Bottleneck) Forward(b *nn.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
-	out, err := nn.Chain(b, x, blk.Conv1, blk.BN1, nn.ReLU, blk.Conv2, blk.BN2, nn.ReLU, blk.Conv3, blk.BN3)
-	if err != nil {
-		return nil, err
-	}
-	return addShortcut(b, x, out, blk.Downsample, blk.Plain)
+	return nn.Chain(b, x, withShortcut(x, blk.Downsample, blk.Plain,
+		blk.Conv1, blk.BN1, nn.ReLU, blk.Conv2, blk.BN2, nn.ReLU, blk.Conv3, blk.BN3)...)
 }
 
-// addShortcut ends a block: out += identity (x, or downsample(x) where the
-// shape changes), then relu; a plain block only applies the relu.
-func addShortcut(b *nn.Builder, x, out *gorgonia.Node, downsample nn.Layer, plain bool) (*gorgonia.Node, error) {
+// withShortcut ends a block's layers: out += identity (x, or downsample(x)
+// where the shape changes), then relu; a plain block only gets the relu.
+// In one Chain with the block's last batch norm, the end runs as one fused
+// op (see nn.Chain).
+func withShortcut(x *gorgonia.Node, downsample nn.Layer, plain bool, layers ...nn.Layer) []nn.Layer {
 	if plain {
-		return nn.Chain(b, out, nn.ReLU)
+		return append(layers, nn.ReLU)
 	}
-	identity := x
-	if downsample != nil {
-		var err error
-		if identity, err = nn.Chain(b, x, downsample); err != nil {
-			return nil, err
-		}
-	}
-	return nn.Chain(b, out, nn.AddTo(identity), nn.ReLU)
+	return append(layers, nn.Shortcut(x, downsample), nn.ReLU)
 }
 
 // zeroPadShortcut is option A's shortcut as a layer: ops.ShortcutA.

@@ -122,8 +122,10 @@ func invStd(variance []float64, eps float64) []float64 {
 // BatchNorm writes y = γ·(x − mean)/√(variance + eps) + β, per channel,
 // as y = a·x + b with a = γ/σ and b = β − a·mean in float64 (whose rounding
 // of a·mean stays far below T's rounding of y unless |mean|/σ nears 1e8).
-// With relu it writes max(y, 0), each block clipped while still in cache.
-func BatchNorm[T float32 | float64](y, x, gamma, beta []T, mean, variance []float64, eps float64, relu bool, n, c, inner int) {
+// With relu it writes max(y, 0), each block clipped while still in cache;
+// a non-nil r (x's shape, with relu: a residual block's end) is added
+// first, y + r rounded to T as an elementwise Add would.
+func BatchNorm[T float32 | float64](y, x, r, gamma, beta []T, mean, variance []float64, eps float64, relu bool, n, c, inner int) {
 	a := invStd(variance, eps)
 	b := make([]float64, c)
 	for j := range a {
@@ -139,6 +141,9 @@ func BatchNorm[T float32 | float64](y, x, gamma, beta []T, mean, variance []floa
 			for blk := lo; blk < hi; blk++ {
 				ys := y32[blk*inner : (blk+1)*inner : (blk+1)*inner]
 				affineVec(ys, x32[blk*inner:(blk+1)*inner:(blk+1)*inner], a[blk%c], b[blk%c])
+				if r != nil {
+					addTo(ys, as32(r)[blk*inner:(blk+1)*inner])
+				}
 				if relu {
 					reluVec(ys, ys)
 				}
@@ -152,11 +157,22 @@ func BatchNorm[T float32 | float64](y, x, gamma, beta []T, mean, variance []floa
 			xs := x[blk*inner : (blk+1)*inner : (blk+1)*inner]
 			ys := y[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(xs)]
 			affineGo(ys, xs, aj, bj)
+			if r != nil {
+				addTo(ys, r[blk*inner:(blk+1)*inner])
+			}
 			if relu {
 				reluGo(ys, ys)
 			}
 		}
 	})
+}
+
+// addTo sets y += r, elementwise (r at least as long as y).
+func addTo[T float32 | float64](y, r []T) {
+	r = r[:len(y)]
+	for k := range y {
+		y[k] += r[k]
+	}
 }
 
 // vecBlocks reports whether blocks of inner elements of T go to the vector

@@ -32,7 +32,7 @@ func BenchmarkBatchNorm(b *testing.B) {
 	mean, variance := Moments(x, normBenchN, normBenchC, normBenchInner)
 	b.SetBytes(int64(4 * len(x)))
 	for b.Loop() {
-		BatchNorm(y, x, gamma, beta, mean, variance, 1e-5, false, normBenchN, normBenchC, normBenchInner)
+		BatchNorm(y, x, nil, gamma, beta, mean, variance, 1e-5, false, normBenchN, normBenchC, normBenchInner)
 	}
 }
 

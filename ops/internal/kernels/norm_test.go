@@ -131,7 +131,7 @@ func TestBatchNormKernels(t *testing.T) {
 				}
 			}
 			y, dxTrain, dxEval := make([]float64, size), make([]float64, size), make([]float64, size)
-			BatchNorm(y, x, gamma, beta, mean, variance, eps, false, n, c, inner)
+			BatchNorm(y, x, nil, gamma, beta, mean, variance, eps, false, n, c, inner)
 			BatchNormInputGrad(dxTrain, x, dy, nil, gamma, mean, variance, eps, sumDy, sumDyXhat, n, c, inner)
 			BatchNormInputGrad(dxEval, x, dy, nil, gamma, mean, variance, eps, nil, nil, n, c, inner)
 			for b := 0; b < n*c; b++ {

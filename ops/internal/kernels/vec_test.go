@@ -290,9 +290,9 @@ func TestNormFloat32Paths(t *testing.T) {
 	withProcs(t, 3)
 	const eps = 1e-3
 	type outputs struct {
-		mean, variance, sumDy, sumDyXhat          []float64
-		y, yRelu, dxTrain, dxEval, dxMasked, relu []float32
-		reluGrad                                  []float32
+		mean, variance, sumDy, sumDyXhat                []float64
+		y, yRelu, yRes, dxTrain, dxEval, dxMasked, relu []float32
+		reluGrad                                        []float32
 	}
 	for _, l := range normLayouts {
 		n, c, inner := l[0], l[1], l[2]
@@ -302,9 +302,10 @@ func TestNormFloat32Paths(t *testing.T) {
 		run := func() (o outputs) {
 			o.mean, o.variance = Moments(x, n, c, inner)
 			o.sumDy, o.sumDyXhat = NormSums(x, dy, nil, o.mean, o.variance, eps, n, c, inner)
-			o.y, o.yRelu = make([]float32, size), make([]float32, size)
-			BatchNorm(o.y, x, gamma, beta, o.mean, o.variance, eps, false, n, c, inner)
-			BatchNorm(o.yRelu, x, gamma, beta, o.mean, o.variance, eps, true, n, c, inner)
+			o.y, o.yRelu, o.yRes = make([]float32, size), make([]float32, size), make([]float32, size)
+			BatchNorm(o.y, x, nil, gamma, beta, o.mean, o.variance, eps, false, n, c, inner)
+			BatchNorm(o.yRelu, x, nil, gamma, beta, o.mean, o.variance, eps, true, n, c, inner)
+			BatchNorm(o.yRes, x, dy, gamma, beta, o.mean, o.variance, eps, true, n, c, inner)
 			o.dxTrain, o.dxEval, o.dxMasked = make([]float32, size), make([]float32, size), make([]float32, size)
 			BatchNormInputGrad(o.dxTrain, x, dy, nil, gamma, o.mean, o.variance, eps, o.sumDy, o.sumDyXhat, n, c, inner)
 			BatchNormInputGrad(o.dxEval, x, dy, nil, gamma, o.mean, o.variance, eps, nil, nil, n, c, inner)
@@ -328,9 +329,10 @@ func TestNormFloat32Paths(t *testing.T) {
 		}
 		// The elementwise outputs depend on the statistics, which differ in
 		// their last bits between the paths: recompute them from want's.
-		got.y, got.yRelu = make([]float32, size), make([]float32, size)
-		BatchNorm(got.y, x, gamma, beta, want.mean, want.variance, eps, false, n, c, inner)
-		BatchNorm(got.yRelu, x, gamma, beta, want.mean, want.variance, eps, true, n, c, inner)
+		got.y, got.yRelu, got.yRes = make([]float32, size), make([]float32, size), make([]float32, size)
+		BatchNorm(got.y, x, nil, gamma, beta, want.mean, want.variance, eps, false, n, c, inner)
+		BatchNorm(got.yRelu, x, nil, gamma, beta, want.mean, want.variance, eps, true, n, c, inner)
+		BatchNorm(got.yRes, x, dy, gamma, beta, want.mean, want.variance, eps, true, n, c, inner)
 		BatchNormInputGrad(got.dxTrain, x, dy, nil, gamma, want.mean, want.variance, eps, want.sumDy, want.sumDyXhat, n, c, inner)
 		BatchNormInputGrad(got.dxEval, x, dy, nil, gamma, want.mean, want.variance, eps, nil, nil, n, c, inner)
 		BatchNormInputGrad(got.dxMasked, x, dy, want.yRelu, gamma, want.mean, want.variance, eps, want.sumDy, want.sumDyXhat, n, c, inner)
@@ -341,7 +343,7 @@ func TestNormFloat32Paths(t *testing.T) {
 			got, want []float32
 			affine    bool
 		}{
-			{"BatchNorm", got.y, want.y, true}, {"BatchNorm+ReLU", got.yRelu, want.yRelu, true},
+			{"BatchNorm", got.y, want.y, true}, {"BatchNorm+ReLU", got.yRelu, want.yRelu, true}, {"BatchNorm+residual+ReLU", got.yRes, want.yRes, true},
 			{"InputGrad (batch statistics)", got.dxTrain, want.dxTrain, true},
 			{"InputGrad (given statistics)", got.dxEval, want.dxEval, true},
 			{"InputGrad (masked)", got.dxMasked, want.dxMasked, true},
