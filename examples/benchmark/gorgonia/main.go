@@ -32,167 +32,49 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
 	"math"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"runtime"
 	"slices"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/convgraph/convgraph/examples/benchmark/internal/harness"
 )
 
-// spec is one model: batch, input and the default steps, as examples/benchmark's.
-type spec struct {
-	batch, steps, warmup int
-	input                []int // C, H, W
-}
+// impl names gorgonia in the results.
+const impl = "gorgonia"
 
-var specs = map[string]spec{
-	"lenet5-modern": {batch: 64, steps: 10, warmup: 3, input: []int{1, 28, 28}},
-	"resnet20":      {batch: 128, steps: 2, warmup: 1, input: []int{3, 32, 32}},
-}
+// specs are examples/benchmark's models except AlexNet, with fewer default
+// steps, because a ResNet-20 training step takes seconds here.
+var specs = []harness.Spec{harness.LeNet5.WithSteps(10, 3), harness.ResNet20.WithSteps(2, 1)}
+
+// inputs are the models' input shapes, C, H, W.
+var inputs = map[string][]int{"lenet5-modern": {1, 28, 28}, "resnet20": {3, 32, 32}}
 
 const classes = 10
-
-// config is one measurement.
-type config struct {
-	Model, Mode                            string
-	Threads, Batch, Steps, Warmup, Repeats int
-	Seed                                   uint64
-}
-
-// Result is one measurement's JSON line: examples/benchmark's fields.
-type Result struct {
-	Impl         string    `json:"impl"`
-	Model        string    `json:"model"`
-	Mode         string    `json:"mode"`
-	Threads      int       `json:"threads"`
-	Batch        int       `json:"batch"`
-	Input        []int     `json:"input"`
-	ImagesPerSec float64   `json:"images_per_sec"`
-	StepMs       float64   `json:"step_ms"`
-	RepeatsIPS   []float64 `json:"repeats_ips"`
-	Steps        int       `json:"steps"`
-	Warmup       int       `json:"warmup"`
-	AllocBytes   float64   `json:"alloc_bytes_per_step"`
-	Mallocs      float64   `json:"mallocs_per_step"`
-	GCs          float64   `json:"gc_per_step"`
-	BuildSec     float64   `json:"build_s"`
-	Loss         float64   `json:"loss"`
-	GoVersion    string    `json:"go"`
-	GOMAXPROCS   int       `json:"gomaxprocs"`
-	Date         string    `json:"date"`
-}
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("gorgonia: ")
-	model := flag.String("model", "all", "lenet5-modern, resnet20, all, or a comma-separated list")
-	mode := flag.String("mode", "all", "train, infer or all")
-	threads := flag.String("threads", "1,2", "thread counts (GOMAXPROCS), comma-separated")
-	steps := flag.Int("steps", 0, "timed steps per repeat (0: the model's default)")
-	warmup := flag.Int("warmup", -1, "untimed warm-up steps (-1: the model's default)")
-	repeats := flag.Int("repeats", 3, "timed repeats; the median rate is reported")
-	batch := flag.Int("batch", 0, "batch size (0: 64 LeNet-5, 128 ResNet-20)")
-	seed := flag.Uint64("seed", 1, "seed of the weights, the inputs and the labels")
-	jsonOut := flag.Bool("json", false, "print one JSON object per line instead of a table")
-	child := flag.Bool("child", false, "run one configuration in this process (used by the parent)")
+	fl := harness.Register(flag.CommandLine, specs, "GOMAXPROCS")
 	flag.Parse()
 
-	var cfgs []config
-	models, modes := strings.Split(*model, ","), strings.Split(*mode, ",")
-	if *model == "all" {
-		models = []string{"lenet5-modern", "resnet20"}
-	}
-	if *mode == "all" {
-		modes = []string{"train", "infer"}
-	}
-	for _, m := range models {
-		s, ok := specs[m]
-		if !ok {
-			log.Fatalf("-model %q: want lenet5-modern, resnet20 or all", m)
-		}
-		c := config{Model: m, Batch: s.batch, Steps: s.steps, Warmup: s.warmup, Repeats: max(*repeats, 1), Seed: *seed}
-		if *batch > 0 {
-			c.Batch = *batch
-		}
-		if *steps > 0 {
-			c.Steps = *steps
-		}
-		if *warmup >= 0 {
-			c.Warmup = *warmup
-		}
-		for _, md := range modes {
-			if md != "train" && md != "infer" {
-				log.Fatalf("-mode %q: want train, infer or all", md)
-			}
-			for _, f := range strings.Split(*threads, ",") {
-				t, err := strconv.Atoi(f)
-				if err != nil || t < 1 {
-					log.Fatalf("-threads %q: want positive integers, comma-separated", *threads)
-				}
-				c.Mode, c.Threads = md, t
-				cfgs = append(cfgs, c)
-			}
-		}
-	}
-	if *child && len(cfgs) == 1 {
-		r, err := measure(cfgs[0])
-		if err != nil {
-			log.Fatal(err)
-		}
-		json.NewEncoder(os.Stdout).Encode(r)
-		return
-	}
-	self, err := os.Executable()
+	cfgs, err := fl.Configs()
 	if err != nil {
 		log.Fatal(err)
 	}
-	const row = "%-14s %-5s %7v %5v %10v %9v %13v\n"
-	if !*jsonOut {
-		fmt.Printf(row, "model", "mode", "threads", "batch", "images/s", "step ms", "MB alloc/step")
+	measure := func(c harness.Config) (*harness.Result, error) {
+		return harness.Measure(c, impl, newModel, harness.Hooks{})
 	}
-	for _, c := range cfgs {
-		r, err := runChild(self, c)
-		if err != nil {
-			log.Fatalf("%s %s %d threads: %v", c.Model, c.Mode, c.Threads, err)
-		}
-		if *jsonOut {
-			json.NewEncoder(os.Stdout).Encode(r)
-			continue
-		}
-		fmt.Printf(row, r.Model, r.Mode, r.Threads, r.Batch, fmt.Sprintf("%.1f", r.ImagesPerSec),
-			fmt.Sprintf("%.1f", r.StepMs), fmt.Sprintf("%.1f", r.AllocBytes/1e6))
+	if err := harness.Run(fl, cfgs, measure, harness.Table{}); err != nil {
+		log.Fatal(err)
 	}
-}
-
-// runChild measures c in a fresh process whose GOMAXPROCS is c.Threads.
-func runChild(self string, c config) (*Result, error) {
-	cmd := exec.Command(self, "-child", "-model", c.Model, "-mode", c.Mode, "-threads", strconv.Itoa(c.Threads),
-		"-batch", strconv.Itoa(c.Batch), "-steps", strconv.Itoa(c.Steps), "-warmup", strconv.Itoa(c.Warmup),
-		"-repeats", strconv.Itoa(c.Repeats), "-seed", strconv.FormatUint(c.Seed, 10))
-	cmd.Env = append(slices.DeleteFunc(os.Environ(), func(e string) bool {
-		return strings.HasPrefix(e, "GOMAXPROCS=")
-	}), "GOMAXPROCS="+strconv.Itoa(c.Threads))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, err
-	}
-	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
-	r := new(Result)
-	return r, errors.Wrap(json.Unmarshal(lines[len(lines)-1], r), "child result")
 }
 
 // net builds one model into a gorgonia graph.
@@ -309,15 +191,14 @@ func (b *net) shortcutA(x *G.Node, cout, stride int) *G.Node {
 	return G.Must(G.Concat(1, s, zeros))
 }
 
-// measure builds c's model and step in this process, warms up, and times
-// c.Repeats runs of c.Steps steps.
-func measure(c config) (*Result, error) {
-	runtime.GOMAXPROCS(c.Threads)
-	start := time.Now()
-	s := specs[c.Model]
+// newModel builds c's model into a gorgonia graph, and the step
+// harness.Measure times: the TapeMachine's run and, when training, the
+// Momentum solver's update.
+func newModel(c harness.Config) (*harness.Model, error) {
+	input := inputs[c.Model]
 	rng := rand.New(rand.NewPCG(c.Seed, 0x5eed))
 	b := &net{g: G.NewGraph(), rng: rng, train: c.Mode == "train"}
-	shape := append([]int{c.Batch}, s.input...)
+	shape := append([]int{c.Batch}, input...)
 	xs := make([]float32, tensor.Shape(shape).TotalSize())
 	for i := range xs {
 		xs[i] = float32(rng.NormFloat64())
@@ -349,52 +230,17 @@ func measure(c config) (*Result, error) {
 		G.Read(loss, &lossV) // before compiling: Read adds a node
 	}
 	m := G.NewTapeMachine(b.g, opts...)
-	defer m.Close()
 	solver := G.NewMomentum(G.WithLearnRate(1e-3), G.WithMomentum(0.9))
-	step := func() error {
+	step := func() (float64, error) {
 		defer m.Reset()
 		if err := m.RunAll(); err != nil {
-			return err
+			return 0, err
 		}
 		if !b.train {
-			return nil
+			return 0, nil
 		}
-		return solver.Step(G.NodesToValueGrads(b.learnable))
+		// The scalar itself: lossV.Data() would box it, an allocation a step.
+		return float64(*lossV.(*G.F32)), solver.Step(G.NodesToValueGrads(b.learnable))
 	}
-	r := &Result{
-		Impl: "gorgonia", Model: c.Model, Mode: c.Mode, Threads: c.Threads, Batch: c.Batch, Input: s.input,
-		Steps: c.Steps, Warmup: c.Warmup, BuildSec: time.Since(start).Seconds(),
-		GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0), Date: time.Now().UTC().Format(time.RFC3339),
-	}
-	for range c.Warmup {
-		if err := step(); err != nil {
-			return nil, errors.WithMessage(err, "warm-up")
-		}
-	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var times []float64
-	for range c.Repeats {
-		t0 := time.Now()
-		for range c.Steps {
-			if err := step(); err != nil {
-				return nil, err
-			}
-		}
-		sec := time.Since(t0).Seconds() / float64(c.Steps)
-		times = append(times, sec)
-		r.RepeatsIPS = append(r.RepeatsIPS, float64(c.Batch)/sec)
-	}
-	runtime.ReadMemStats(&after)
-	n := float64(c.Repeats * c.Steps)
-	r.AllocBytes = float64(after.TotalAlloc-before.TotalAlloc) / n
-	r.Mallocs = float64(after.Mallocs-before.Mallocs) / n
-	r.GCs = float64(after.NumGC-before.NumGC) / n
-	if lossV != nil {
-		r.Loss = float64(lossV.Data().(float32))
-	}
-	slices.Sort(times)
-	med := (times[(len(times)-1)/2] + times[len(times)/2]) / 2
-	r.StepMs, r.ImagesPerSec = med*1e3, float64(c.Batch)/med
-	return r, nil
+	return &harness.Model{Step: step, Input: input, Close: m.Close}, nil
 }

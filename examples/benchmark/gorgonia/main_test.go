@@ -8,14 +8,16 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/convgraph/convgraph/examples/benchmark/internal/harness"
 )
 
 // TestMeasure runs one step of each model and mode at batch 2, in process.
 func TestMeasure(t *testing.T) {
 	for _, model := range []string{"lenet5-modern", "resnet20"} {
 		for _, mode := range []string{"train", "infer"} {
-			c := config{Model: model, Mode: mode, Threads: 1, Batch: 2, Steps: 1, Warmup: 0, Repeats: 1, Seed: 1}
-			r, err := measure(c)
+			c := harness.Config{Model: model, Mode: mode, Threads: 1, Batch: 2, Steps: 1, Warmup: 0, Repeats: 1, Seed: 1}
+			r, err := harness.Measure(c, impl, newModel, harness.Hooks{})
 			if err != nil {
 				t.Fatalf("%s %s: %v", model, mode, err)
 			}
