@@ -10,21 +10,20 @@ func (g PoolGeom) is2x2() bool {
 		2*g.OH <= g.H && 2*g.OW <= g.W
 }
 
-// argmax4 is poolArgmax for the window a b / c d at offsets 0, 1, w, w+1:
-// the first maximum in row-major order, or the first NaN. The bottom row's
-// maximum wins only if strictly greater, which is the row-major order. On
-// random data every comparison is a coin toss, so the index is computed
-// from 0/1 flags (SETcc) instead of branches; the values are reread through
-// it rather than selected.
-func argmax4[T float32 | float64](r0, r1 []T, w int) int {
-	a, b, c, d := r0[0], r0[1], r1[0], r1[1]
-	if a != a || b != b || c != c || d != d {
+// argmax4 is the offset of the window a b / c d (at offsets 0, 1, w, w+1)'s
+// first maximum in row-major order, or of its first NaN. The bottom row's maximum wins only
+// if strictly greater, which is the row-major order. On random data every
+// comparison is a coin toss, so the index is computed from 0/1 flags
+// (SETcc) instead of branches, and each row's maximum comes from Go's
+// branch-free max, which also carries a NaN to the one test for it.
+func argmax4[T float32 | float64](a, b, c, d T, w int) int {
+	tv, bv := max(a, b), max(c, d)
+	if tv != tv || bv != bv {
 		return firstNaN4(a, b, c, w)
 	}
 	top := flag(b > a)
-	bottom := flag(d > c)
-	lower := flag(r1[bottom] > r0[top])
-	return top + lower*(w+bottom-top)
+	lower := flag(bv > tv)
+	return top + lower*(w+flag(d > c)-top)
 }
 
 // flag is 1 for true and 0 for false, without a branch.
@@ -50,20 +49,33 @@ func firstNaN4[T float32 | float64](a, b, c T, w int) int {
 }
 
 // maxPool2x2 is MaxPool2D (y) or MaxPool2DGrad (dx, dy) for a 2×2 geometry.
+// The forward only needs the maximum: Go's max, branch free and
+// NaN-propagating, without the index arithmetic argmax4 does for the
+// gradient (3× faster on LeNet-5's first pool).
 func maxPool2x2[T float32 | float64](y, dx, x, dy []T, g PoolGeom) {
+	if y != nil {
+		g.planes(func(p0, p1 int) {
+			for p := p0; p < p1; p++ {
+				for oh := 0; oh < g.OH; oh++ {
+					top := p*g.H*g.W + 2*oh*g.W
+					r0, r1 := x[top:top+2*g.OW], x[top+g.W:top+g.W+2*g.OW]
+					out := y[p*g.OH*g.OW+oh*g.OW:][:g.OW]
+					for ow := range out {
+						out[ow] = max(max(r0[2*ow], r0[2*ow+1]), max(r1[2*ow], r1[2*ow+1]))
+					}
+				}
+			}
+		})
+		return
+	}
 	g.planes(func(p0, p1 int) {
 		for p := p0; p < p1; p++ {
 			for oh := 0; oh < g.OH; oh++ {
 				top := p*g.H*g.W + 2*oh*g.W
-				o := p*g.OH*g.OW + oh*g.OW
 				r0, r1 := x[top:top+2*g.OW], x[top+g.W:top+g.W+2*g.OW]
-				for ow := 0; ow < g.OW; ow++ {
-					i := argmax4(r0[2*ow:2*ow+2], r1[2*ow:2*ow+2], g.W)
-					if y != nil {
-						y[o+ow] = x[top+2*ow+i]
-					} else {
-						dx[top+2*ow+i] += dy[o+ow]
-					}
+				d := dx[top : top+g.W+2*g.OW]
+				for ow, v := range dy[p*g.OH*g.OW+oh*g.OW:][:g.OW] {
+					d[2*ow+argmax4(r0[2*ow], r0[2*ow+1], r1[2*ow], r1[2*ow+1], g.W)] += v
 				}
 			}
 		}

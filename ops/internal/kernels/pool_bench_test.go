@@ -25,3 +25,26 @@ func BenchmarkMaxPool3x3Grad(b *testing.B) {
 		MaxPool2DGrad(dx, x, dy, g)
 	}
 }
+
+// LeNet-5's first max pool: batch 64, 6 channels of 28×28, 2×2 windows.
+var lenetPool = PoolGeom{Planes: 64 * 6, H: 28, W: 28, OH: 14, OW: 14, KH: 2, KW: 2, SH: 2, SW: 2}
+
+func BenchmarkMaxPool2x2(b *testing.B) {
+	g := lenetPool
+	x, y := normData[float32](g.Planes*g.H*g.W, 0, 1, 1), make([]float32, g.Planes*g.OH*g.OW)
+	b.SetBytes(int64(4 * len(x)))
+	for b.Loop() {
+		MaxPool2D(y, x, g)
+	}
+}
+
+func BenchmarkMaxPool2x2Grad(b *testing.B) {
+	g := lenetPool
+	x, dy := normData[float32](g.Planes*g.H*g.W, 0, 1, 1), normData[float32](g.Planes*g.OH*g.OW, 0, 1, 2)
+	dx := make([]float32, len(x))
+	b.SetBytes(int64(4 * len(x)))
+	for b.Loop() {
+		clear(dx)
+		MaxPool2DGrad(dx, x, dy, g)
+	}
+}
