@@ -3,7 +3,8 @@ package gemm
 import (
 	"runtime"
 	"sync/atomic"
-	"time"
+
+	"github.com/convgraph/convgraph/ops/internal/workers"
 )
 
 // threads is the number of goroutines a large Gemm uses.
@@ -43,87 +44,22 @@ func (p *part[T]) run() {
 }
 
 // call is the state of one Gemm call, recycled whole so that a steady-state
-// call allocates nothing. The caller and the workers it asks for help claim
-// parts until none are left, so a worker that wakes late costs nothing: the
-// caller has run its part.
-//
-// state packs a generation (high 32 bits), the number of parts (16) and
-// the next unclaimed part (16) into one word, so a claim is a single CAS
-// and a worker holding a message for an earlier use of the call (it woke
-// after the call finished and was recycled) fails to claim anything.
+// call allocates nothing. The caller and the workers it asks for help
+// (package workers) claim parts until none are left.
 type call[T float32 | float64] struct {
 	parts []part[T]
-	state atomic.Uint64
-	done  atomic.Int32 // parts finished
+	claim workers.Parts
 }
 
-const maxParts = 1<<16 - 1
-
-// work runs unclaimed parts of generation gen until there are none.
-func (cl *call[T]) work(gen uint32) {
+// Work runs unclaimed parts of generation gen until there are none.
+func (cl *call[T]) Work(gen uint32) {
 	for {
-		s := cl.state.Load()
-		next, n := int(s&0xffff), int(s>>16&0xffff)
-		if uint32(s>>32) != gen || next >= n {
+		i, ok := cl.claim.Claim(gen)
+		if !ok {
 			return
 		}
-		if cl.state.CompareAndSwap(s, s+1) {
-			cl.parts[next].run()
-			cl.done.Add(1)
-		}
-	}
-}
-
-// task is a request for help with one generation of a call.
-type task struct {
-	h   helper
-	gen uint32
-}
-
-// helper is a call seen by the workers, whatever its element type.
-type helper interface{ work(gen uint32) }
-
-// work carries tasks to the workers; buffered so that the caller never
-// blocks (and never parks) handing work out.
-var work = make(chan task, 64)
-
-var (
-	workersMu atomic.Int32 // guards workers; a spin lock, taken rarely
-	workers   int
-)
-
-// spinFor is how long a worker polls for new work after finishing a part
-// before it parks. Waking a parked goroutine's thread on an idle core can
-// take longer than a whole 256³ product on a virtual machine (its vCPU is
-// halted), so a worker that stays awake across back-to-back calls is what
-// makes the second core useful for them; OpenBLAS's threads spin likewise.
-const spinFor = 100 * time.Microsecond
-
-// ensureWorkers starts long-lived worker goroutines until n exist. They
-// outlive calls because a go statement with arguments allocates.
-func ensureWorkers(n int) {
-	for !workersMu.CompareAndSwap(0, 1) {
-		runtime.Gosched()
-	}
-	for ; workers < n; workers++ {
-		go workerLoop()
-	}
-	workersMu.Store(0)
-}
-
-func workerLoop() {
-	for {
-		t := <-work
-		t.h.work(t.gen)
-		for last := time.Now(); time.Since(last) < spinFor; {
-			select {
-			case t := <-work:
-				t.h.work(t.gen)
-				last = time.Now()
-			default:
-				runtime.Gosched() // let this process's other goroutines run
-			}
-		}
+		cl.parts[i].run()
+		cl.claim.Done()
 	}
 }
 
@@ -144,7 +80,7 @@ func gemmParallel[T float32 | float64](kern *kernel[T], transA, transB bool, m, 
 	}
 	nparts = min(nparts, tiles)
 
-	nparts = min(nparts, maxParts)
+	nparts = min(nparts, workers.MaxParts)
 	pool := callPool[T]()
 	cl := pool.get()
 	if cap(cl.parts) < nparts {
@@ -175,22 +111,10 @@ func gemmParallel[T float32 | float64](kern *kernel[T], transA, transB bool, m, 
 			}
 		}
 	}
-	cl.done.Store(0)
-	gen := uint32(cl.state.Load()>>32) + 1
-	cl.state.Store(uint64(gen)<<32 | uint64(nparts)<<16)
-	if nparts > 1 {
-		ensureWorkers(nparts - 1)
-		for i := 1; i < nparts; i++ {
-			select {
-			case work <- task{cl, gen}:
-			default: // the queue is full: the caller will do this part
-			}
-		}
-	}
-	cl.work(gen)
-	for int(cl.done.Load()) < nparts { // parts still running elsewhere
-		runtime.Gosched()
-	}
+	gen := cl.claim.Start(nparts)
+	workers.Ask(cl, gen, nparts-1)
+	cl.Work(gen)
+	cl.claim.Wait(nparts)
 	for i := range cl.parts { // drop references to the caller's matrices
 		p := &cl.parts[i]
 		p.a, p.b, p.c = nil, nil, nil
