@@ -81,6 +81,12 @@ func gemmParallel[T float32 | float64](kern *kernel[T], transA, transB bool, m, 
 	nparts = min(nparts, tiles)
 
 	nparts = min(nparts, workers.MaxParts)
+	if nparts == 1 { // most calls of the conv passes, already split over images: no call state, no pool
+		p := part[T]{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+			a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+		p.run()
+		return
+	}
 	pool := callPool[T]()
 	cl := pool.get()
 	if cap(cl.parts) < nparts {
