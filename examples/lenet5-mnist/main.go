@@ -3,7 +3,7 @@
 // needed), shows progress, prints the test accuracy, saves a checkpoint, a
 // PNG of the loss and accuracy curves, and a few misclassified digits.
 //
-//	go run ./examples/lenet5-mnist                  # the modern LeNet-5: 99.15% in about 25 s
+//	go run ./examples/lenet5-mnist                  # the modern LeNet-5: 99.15% in about 21 s
 //	go run ./examples/lenet5-mnist -variant lenet5  # LeCun et al. 1998 as published
 //
 // Kill it and run it again with -resume: it continues from its checkpoint and
