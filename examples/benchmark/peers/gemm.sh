@@ -36,7 +36,7 @@ echo "# OpenBLAS, its own kernel choice" >&2
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$bin" | sed 's/^{/{"variant":"own",/' >>"$RESULTS"
 echo "# convgraph ops/internal/gemm" >&2
 go test -run XXX -bench 'Sgemm/^(256|1024)$/' -count "$COUNT" ./ops/internal/gemm/ | grep -E '^Benchmark' >>"$RESULTS"
-go test -run XXX -bench 'Sgemm/(rows|im2col|wgrad|xgrad)-[0-9x]*/(avx512|avx2)/' -benchtime "$CONV_BENCHTIME" \
+go test -run XXX -bench 'Sgemm/(rows|im2col|wgrad|xgrad)-[0-9x]*/(avx512|avx2|dotnt)/' -benchtime "$CONV_BENCHTIME" \
 	-count "$COUNT" ./ops/internal/gemm/ | grep -E '^Benchmark' >>"$RESULTS"
 
 python3 - "$RESULTS" <<'PY'

@@ -44,6 +44,10 @@ var benchShapes = []struct {
 //
 //	go test -bench Sgemm -run XXX ./ops/internal/gemm/
 //	go test -bench 'Sgemm/(rows|im2col|wgrad|xgrad)-.*/avx512/' -run XXX ./ops/internal/gemm/
+//
+// The transposed-B shapes also run as DotNT (kernel "dotnt", one goroutine:
+// its callers split their work themselves), which the filter gradient uses
+// on the shapes where it beat Gemm.
 func BenchmarkSgemm(b *testing.B) {
 	for _, s := range benchShapes {
 		for _, kern := range Kernels() {
@@ -53,7 +57,25 @@ func BenchmarkSgemm(b *testing.B) {
 				})
 			}
 		}
+		if s.transB && kernelFor[float32]().dotNT4x4 != nil {
+			b.Run(fmt.Sprintf("%s/dotnt/t1", s.name), func(b *testing.B) { benchDotNT(b, s.m, s.n, s.k) })
+		}
 	}
+}
+
+// benchDotNT times C += A·Bᵀ (m×k times (n×k)ᵀ) by DotNT.
+func benchDotNT(b *testing.B, m, n, k int) {
+	x, y, z := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	for i := range y {
+		y[i] = float32(i%5) - 2
+	}
+	for b.Loop() {
+		DotNT(m, n, k, x, k, y, k, z, n)
+	}
+	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
 // BenchmarkDgemm is BenchmarkSgemm in float64, square sizes only.
