@@ -92,7 +92,8 @@ func (bn *BatchNorm) forwardFused(b *Builder, x, residual *gorgonia.Node) (*gorg
 }
 
 // fusedReLU asks forward for a ReLU after the batch norm, after adding
-// residual if not nil.
+// residual if not nil (Chain's identity is never nil: shortcut.identity
+// refuses a nil one).
 type fusedReLU struct{ residual *gorgonia.Node }
 
 func (bn *BatchNorm) forward(b *Builder, x *gorgonia.Node, relu *fusedReLU) (*gorgonia.Node, error) {

@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/convgraph/convgraph/graph"
+	"github.com/convgraph/convgraph/ops"
 )
 
 func TestBatchNormParams(t *testing.T) {
@@ -197,5 +198,46 @@ func TestBatchNormAddReLUFused(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("%v trace %v, unfused %v", mode, got, want)
 		}
+	}
+}
+
+// A fused residual end fails as the unfused layers do: a nil identity, a
+// downsample that fails, an identity of another shape; and a failed
+// fusion leaves nothing in the trace.
+func TestBatchNormAddReLUFusedErrors(t *testing.T) {
+	f := NewFactory(tensor.Float64, 1)
+	bn, wrong := f.BatchNorm("bn", 2), f.BatchNorm("down", 3)
+	cases := []struct {
+		name  string
+		block func(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error)
+		want  []string
+	}{
+		{"nil identity", func(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+			return Chain(b, x, bn, AddTo(nil), ReLU)
+		}, []string{"layer 0 (bn)", "AddTo: nil identity"}},
+		{"failing downsample", func(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+			return Chain(b, x, bn, Shortcut(x, wrong), ReLU)
+		}, []string{"the shortcut after it", "down", "(2, 2, 3, 3)"}},
+		{"identity shape", func(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+			y, err := ops.Flatten(x)
+			if err != nil {
+				return nil, err
+			}
+			return Chain(b, x, bn, AddTo(y), ReLU)
+		}, []string{"batchnorm_train_add_relu", "residual (2, 18)"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var trace int
+			_, err := Build(LayerFunc("block", func(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+				y, err := c.block(b, x)
+				trace = len(b.Trace())
+				return y, err
+			}), tensor.Float64, Train, 0, 2, 2, 3, 3)
+			wantErr(t, err, c.want...)
+			if trace != 0 {
+				t.Errorf("a failed fusion left %d trace records", trace)
+			}
+		})
 	}
 }

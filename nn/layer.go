@@ -68,17 +68,23 @@ func fused(b *Builder, x *gorgonia.Node, layers []Layer) (*gorgonia.Node, int, e
 	if !ok || len(layers) < 3 || layers[2] != ReLU {
 		return nil, 0, nil
 	}
-	b.record(bn, x, x) // before the downsample, as unfused; a batch norm keeps the shape
+	// The batch norm is recorded before the downsample builds, as unfused
+	// (a batch norm keeps the shape), and taken back if the fusion fails.
+	traced := len(b.trace)
+	b.record(bn, x, x)
 	id, err := s.identity(b)
 	if err != nil {
-		return nil, 3, err
+		b.trace = b.trace[:traced]
+		return nil, 3, errors.WithMessage(err, "the shortcut after it")
 	}
 	y, err := bn.forwardFused(b, x, id)
-	if err == nil {
-		b.record(s, x, y)
-		b.record(ReLU, y, y)
+	if err != nil {
+		b.trace = b.trace[:traced]
+		return nil, 3, err
 	}
-	return y, 3, err
+	b.record(s, x, y)
+	b.record(ReLU, y, y)
+	return y, 3, nil
 }
 
 func describe(l Layer) string {

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 
 	"github.com/convgraph/convgraph/ops"
@@ -73,7 +74,10 @@ func (s *shortcut) Forward(b *Builder, x *gorgonia.Node) (*gorgonia.Node, error)
 
 // identity builds the node added: the input, or the downsample of it.
 func (s *shortcut) identity(b *Builder) (*gorgonia.Node, error) {
-	if s.downsample == nil {
+	switch {
+	case s.input == nil:
+		return nil, errors.New("AddTo: nil identity")
+	case s.downsample == nil:
 		return s.input, nil
 	}
 	return Chain(b, s.input, s.downsample)

@@ -275,8 +275,9 @@ func (b batchNormOp) gradInputs() int {
 	return b.stats.arity() + 1
 }
 
-// mask is the forward output that gates dy in a companion op's inputs, nil
-// without a ReLU.
+// bnMask is the forward output that gates dy in a companion op's inputs,
+// nil without a ReLU. (Companions never belong to a residual batch norm:
+// residualGrad builds them from the plain one.)
 func bnMask[T float](b batchNormOp, in []tensor.Tensor) []T {
 	if !b.relu {
 		return nil

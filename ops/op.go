@@ -78,6 +78,8 @@ type op struct {
 	// 15-23 GB/s for memory already mapped). It is a buffer, not state:
 	// every run overwrites it before anything reads it.
 	out *outBuffer
+	// kind is the op's name without parameters, the key of op timing.
+	kind string
 }
 
 type outBuffer struct{ t *tensor.Dense }
@@ -140,7 +142,7 @@ func apply(s spec, children ...*gorgonia.Node) (*gorgonia.Node, error) {
 	if !hasFloat {
 		return nil, errors.Errorf("%v: no float32 or float64 input (inputs are %v)", s, gorgonia.Nodes(children))
 	}
-	n, err := gorgonia.ApplyOp(op{s: s, out: &outBuffer{}}, children...)
+	n, err := gorgonia.ApplyOp(op{s: s, out: &outBuffer{}, kind: opKind(s)}, children...)
 	if err != nil {
 		return nil, errors.Wrapf(err, "%v", s)
 	}
@@ -204,7 +206,7 @@ func dtypeOf(n *gorgonia.Node) (dt tensor.Dtype, err error) {
 // kernel's panic (a bug) into an error naming the op instead of a crash.
 func (o op) Do(vals ...gorgonia.Value) (v gorgonia.Value, err error) {
 	if t := timing.Load(); t != nil {
-		defer t.record(o.s, time.Now())
+		defer t.record(o.kind, time.Now())
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
@@ -39,18 +40,25 @@ func StopTiming() []OpTime {
 	if t == nil {
 		return nil
 	}
+	t.mu.Lock() // an op that loaded the table before the swap may still record
+	defer t.mu.Unlock()
 	out := make([]OpTime, 0, len(t.m))
 	for _, v := range t.m {
 		out = append(out, *v)
 	}
-	slices.SortFunc(out, func(a, b OpTime) int { return int(b.Wall - a.Wall) })
+	slices.SortFunc(out, func(a, b OpTime) int { return cmp.Compare(b.Wall, a.Wall) })
 	return out
 }
 
-// record adds one run of s, started at start, to the table t.
-func (t *opTimes) record(s spec, start time.Time) {
-	d := time.Since(start)
+// opKind is s's name without its parameters, computed once per node.
+func opKind(s spec) string {
 	name, _, _ := strings.Cut(s.String(), "(")
+	return name
+}
+
+// record adds one run of an op of kind name, started at start, to t.
+func (t *opTimes) record(name string, start time.Time) {
+	d := time.Since(start)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e := t.m[name]

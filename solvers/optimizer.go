@@ -3,7 +3,7 @@ package solvers
 import (
 	"math"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -129,16 +129,13 @@ func checkGrads(params []*nn.Param, grads []tensor.Tensor) error {
 // them is 0 exactly when all are finite: a branch-free pass, split across
 // the cores, answers the common case, and only a bad gradient is searched.
 func firstNonFinite[T float32 | float64](v []T) float64 {
-	var mu sync.Mutex
-	bad := false
+	var bad atomic.Bool
 	inChunks(len(v), func(lo, hi int) {
 		if !allFinite(v[lo:hi]) {
-			mu.Lock()
-			bad = true
-			mu.Unlock()
+			bad.Store(true)
 		}
 	})
-	if !bad {
+	if !bad.Load() {
 		return 0
 	}
 	for _, x := range v {

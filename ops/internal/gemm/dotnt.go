@@ -1,5 +1,7 @@
 package gemm
 
+import "fmt"
+
 // DotNT computes C += A·Bᵀ for row-major A (m×k, row stride lda) and B
 // (n×k, row stride ldb), both contiguous along k, and C (m×n, ldc): each
 // entry of C gains the dot product of a row of A with a row of B.
@@ -10,9 +12,13 @@ package gemm
 // Where the active kernel has a dot-product tile (AVX-512: 4 rows against
 // 4 rows, 16 accumulators, the rows read in place), DotNT runs it over the
 // whole blocks of 4 and finishes the edges with plain dot products;
-// elsewhere it is Gemm(false, true, ..., beta = 1). It runs on the calling
-// goroutine: its callers already split their work across cores.
+// elsewhere it is Gemm(false, true, ..., beta = 1). The tiles run on the
+// calling goroutine: their callers already split their work across cores
+// (the Gemm fallback splits a large product as Gemm does).
 func DotNT[T float32 | float64](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: DotNT: negative size m=%d n=%d k=%d", m, n, k))
+	}
 	checkMatrix("a", a, m, k, lda)
 	checkMatrix("b", b, n, k, ldb)
 	checkMatrix("c", c, m, n, ldc)

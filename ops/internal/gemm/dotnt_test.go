@@ -3,6 +3,7 @@ package gemm
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -46,4 +47,20 @@ func testDotNT[T float32 | float64](t *testing.T) {
 		}
 	}
 	t.Logf("dot-product tile on this CPU: %v", fmt.Sprint(kernelFor[T]().dotNT4x4 != nil))
+}
+
+// A negative size is a programmer error, as in Gemm: a panic naming it,
+// never a run of the assembly over a wrapped-around count.
+func TestDotNTNegativeSizes(t *testing.T) {
+	for _, s := range [][3]int{{4, 4, -1}, {-1, 4, 4}, {4, -1, 4}} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "negative size") {
+					t.Errorf("DotNT%v: recovered %v, want a negative-size panic", s, r)
+				}
+			}()
+			buf := make([]float32, 64)
+			DotNT(s[0], s[1], s[2], buf, 16, buf, 16, buf, 16)
+		}()
+	}
 }

@@ -227,8 +227,8 @@ func TestConvIm2colBands(t *testing.T) {
 }
 
 // TestConvNoAllocs: in the steady state the passes take their buffers from
-// the free list; what a call still allocates (the plan, closures, the
-// goroutines of ParallelFor) is small and does not grow with the image.
+// the free list; what a call still allocates (the plan, closures) is small
+// and does not grow with the image.
 // The smallest buffer here, a goroutine's filter sum, is 18 KiB.
 func TestConvNoAllocs(t *testing.T) {
 	for _, k := range []convKnobs{convKnobSets[0], convKnobSets[2]} {

@@ -113,7 +113,7 @@ func newConvPlan(g ConvGeom, byRows bool) *convPlan {
 
 // colStride pads a band width to whole 64-byte lines, and off multiples of
 // 1 KiB (of float32s): rows a power of two apart collide in the caches when
-// the GEMM packs a panel of them.
+// the GEMM reads or packs a panel of them.
 func colStride(n int) int {
 	ld := (n + 15) &^ 15
 	if ld%256 == 0 {

@@ -30,7 +30,12 @@ func ChannelWindowSum[T float32 | float64](y, x []T, front, back, n, c, inner in
 func AffinePow[T float32 | float64](y, x []T, scale, a, k, p float64) {
 	pow := func(b float64) float64 { return math.Pow(b, p) }
 	if n := 4 * p; n == math.Trunc(n) && math.Abs(n) <= maxQuarters {
-		pow = func(b float64) float64 { return quarterPow(b, int(n)) }
+		pow = func(b float64) float64 {
+			if b > 0 { // always, for LRN (k > 0, a ≥ 0, a sum of squares)
+				return quarterPow(b, int(n))
+			}
+			return math.Pow(b, p) // its signs of zero and negative bases
+		}
 	}
 	ParallelFor(len(x), 32*len(x), func(lo, hi int) {
 		ys := y[lo:hi:hi]
@@ -46,8 +51,8 @@ const maxQuarters = 16
 // quarterPow returns b^(n/4) through two square roots and a few products:
 // LRN's exponents are −0.75 and −1.75 (AlexNet's β and its derivative's),
 // where math.Pow's general log/exp was a sixth of an AlexNet training step.
-// The result is within a few float64 ulps of math.Pow's, far below float32
-// rounding; like math.Pow it is NaN for b < 0 and ±Inf or 0 at b = 0.
+// The result is within a few float64 ulps of math.Pow's for b > 0, far below
+// float32 rounding; AffinePow leaves other bases to math.Pow.
 func quarterPow(b float64, n int) float64 {
 	q := math.Sqrt(math.Sqrt(b))
 	m := n

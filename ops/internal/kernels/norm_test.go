@@ -228,4 +228,18 @@ func TestQuarterPow(t *testing.T) {
 	if got := quarterPow(-1, -3); !math.IsNaN(got) {
 		t.Errorf("(-1)^-0.75 = %v, want NaN", got)
 	}
+	// AffinePow leaves bases that are not positive to math.Pow (whole
+	// exponents of negative bases, zeros), and agrees with it elsewhere.
+	x := []float64{-3, -1, 0, 2, 1e-3}
+	for _, p := range []float64{1, 2, -0.75, -1, 3} {
+		y := make([]float64, len(x))
+		AffinePow(y, x, 1, 1, 0, p)
+		for i, v := range x {
+			want := math.Pow(v, p)
+			if v > 0 && math.Abs(y[i]-want) <= 1e-14*want || y[i] == want || math.IsNaN(y[i]) && math.IsNaN(want) {
+				continue
+			}
+			t.Errorf("AffinePow(%v)^%v = %v, math.Pow %v", v, p, y[i], want)
+		}
+	}
 }

@@ -56,9 +56,9 @@ func MaxPool2D[T float32 | float64](y, x []T, g PoolGeom) {
 	maxPoolWindows(y, nil, x, nil, g)
 }
 
-// MaxPool2DGrad adds dy[o] to dx at the argmax of window o, the element
-// MaxPool2D picked: the first maximum in row-major order (its first NaN, if
-// any). Overlapping windows (3×3 stride 2) that share an argmax add up there.
+// MaxPool2DGrad adds dy[o] to dx at the argmax of window o: the first
+// element in row-major order that equals MaxPool2D's value (its first NaN,
+// if any; −0 and +0 tie). Overlapping windows (3×3 stride 2) that share an argmax add up there.
 // dx must be zeroed by the caller. The argmax is recomputed from x rather
 // than stored, so the op that calls this holds no state between passes.
 func MaxPool2DGrad[T float32 | float64](dx, x, dy []T, g PoolGeom) {

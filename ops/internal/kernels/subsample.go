@@ -42,6 +42,9 @@ func SubsampleGrad[T float32 | float64](dx, dy []T, g SubsampleGeom) {
 			n, c := p/g.CX, p%g.CX
 			dp := dx[p*g.H*g.W : (p+1)*g.H*g.W]
 			clear(dp)
+			if c >= g.CY { // a channel the subsampling dropped
+				continue
+			}
 			src := dy[(n*g.CY+c)*ho*wo:][:ho*wo]
 			for i := range ho {
 				row := dp[i*g.S*g.W:]

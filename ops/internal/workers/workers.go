@@ -12,6 +12,7 @@ package workers
 
 import (
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -33,8 +34,8 @@ type request struct {
 var queue = make(chan request, 64)
 
 var (
-	mu      atomic.Int32 // guards started; a spin lock, taken rarely
-	started int
+	mu      sync.Mutex   // serializes starting workers
+	started atomic.Int64 // workers started
 )
 
 // spinFor is how long a worker polls for a new request after finishing one
@@ -64,21 +65,16 @@ func Ask(t Task, gen uint32, n int) {
 // ensure starts workers until n exist. They outlive calls because a go
 // statement with arguments allocates.
 func ensure(n int) {
-	if int(atomicStarted.Load()) >= n { // the common case: no lock
+	if started.Load() >= int64(n) { // the common case: no lock
 		return
 	}
-	for !mu.CompareAndSwap(0, 1) {
-		runtime.Gosched()
-	}
-	for ; started < n; started++ {
+	mu.Lock()
+	defer mu.Unlock()
+	for started.Load() < int64(n) {
 		go loop()
+		started.Add(1)
 	}
-	atomicStarted.Store(int64(started))
-	mu.Store(0)
 }
-
-// atomicStarted mirrors started for the lock-free check in ensure.
-var atomicStarted atomic.Int64
 
 func loop() {
 	for {

@@ -37,6 +37,9 @@ type Hooks struct {
 // reports the median rate and the memory allocated per step. impl is the
 // result's Impl.
 func Measure(c Config, impl string, build func(Config) (*Model, error), h Hooks) (*Result, error) {
+	if c.Steps < 1 || c.Repeats < 1 {
+		return nil, errors.Errorf("%s %s: %d steps, %d repeats: want at least 1 of each", c.Model, c.Mode, c.Steps, c.Repeats)
+	}
 	runtime.GOMAXPROCS(c.Threads)
 	start := time.Now()
 	m, err := build(c)
