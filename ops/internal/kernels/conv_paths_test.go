@@ -243,14 +243,22 @@ func TestConvNoAllocs(t *testing.T) {
 				_ = Conv2DFilterGrad(g, x, dy, dw)
 			}
 			run()
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			for range 5 {
-				run()
+			// The free lists grow once more whenever the goroutines happen
+			// to hold more buffers at once than ever before (a worker joining
+			// a product mid-pass), so the quietest of three rounds counts:
+			// a steady-state allocation shows in all three.
+			least := uint64(math.MaxUint64)
+			for range 3 {
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				for range 5 {
+					run()
+				}
+				runtime.ReadMemStats(&after)
+				least = min(least, (after.TotalAlloc-before.TotalAlloc)/15)
 			}
-			runtime.ReadMemStats(&after)
-			if perCall := (after.TotalAlloc - before.TotalAlloc) / 15; perCall > 8192 {
-				t.Errorf("%s: %d bytes allocated per pass", k.name, perCall)
+			if least > 8192 {
+				t.Errorf("%s: %d bytes allocated per pass", k.name, least)
 			}
 		})
 	}
