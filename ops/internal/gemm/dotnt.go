@@ -12,9 +12,8 @@ import "fmt"
 // Where the active kernel has a dot-product tile (AVX-512: 4 rows against
 // 4 rows, 16 accumulators, the rows read in place), DotNT runs it over the
 // whole blocks of 4 and finishes the edges with plain dot products;
-// elsewhere it is Gemm(false, true, ..., beta = 1). The tiles run on the
-// calling goroutine: their callers already split their work across cores
-// (the Gemm fallback splits a large product as Gemm does).
+// elsewhere it is GemmUnsplit(false, true, ..., beta = 1). It runs on the
+// calling goroutine: its callers already split their work across cores.
 func DotNT[T float32 | float64](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: DotNT: negative size m=%d n=%d k=%d", m, n, k))
@@ -24,7 +23,7 @@ func DotNT[T float32 | float64](m, n, k int, a []T, lda int, b []T, ldb int, c [
 	checkMatrix("c", c, m, n, ldc)
 	tile := kernelFor[T]().dotNT4x4
 	if tile == nil || k == 0 {
-		Gemm(false, true, m, n, k, 1, a, lda, b, ldb, 1, c, ldc)
+		GemmUnsplit(false, true, m, n, k, 1, a, lda, b, ldb, 1, c, ldc)
 		return
 	}
 	m4, n4 := m&^3, n&^3

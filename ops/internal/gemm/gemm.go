@@ -11,6 +11,20 @@ import "fmt"
 // beta = 0 overwrites C without reading it, so C may hold NaN or garbage.
 // A call that is large enough is split over SetThreads goroutines.
 func Gemm[T float32 | float64](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemm(true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// GemmUnsplit is Gemm on the calling goroutine whatever the size, for
+// callers that split their work across cores themselves: the conv passes
+// run one image's products per call from every core at once, where
+// splitting a product would only contend for the same workers.
+func GemmUnsplit[T float32 | float64](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemm(false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemm checks the arguments and runs the product, split across goroutines
+// if split allows and the product is large enough.
+func gemm[T float32 | float64](split, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
 	}
@@ -32,7 +46,7 @@ func Gemm[T float32 | float64](transA, transB bool, m, n, k int, alpha T, a []T,
 		scale(m, n, beta, c, ldc)
 		return
 	}
-	gemmParallel(kernelFor[T](), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemmParallel(kernelFor[T](), split, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // checkMatrix panics unless s can hold a rows×cols matrix with row stride ld.

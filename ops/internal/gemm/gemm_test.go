@@ -262,3 +262,21 @@ func poisonWorkspaces[T float32 | float64]() {
 		pool.put(ws)
 	}
 }
+
+// GemmUnsplit computes what Gemm does, on the calling goroutine even where
+// Gemm would split (every split forced here).
+func TestGemmUnsplit(t *testing.T) {
+	defer func(v int) { minParallelWork = v }(minParallelWork)
+	minParallelWork = 0
+	defer SetThreads(SetThreads(3))
+	rng := rand.New(rand.NewPCG(5, 6))
+	m, n, k := 37, 70, 45
+	a, b := newMatrix[float64](rng, m, k, 1), newMatrix[float64](rng, n, k, 2)
+	c0 := newMatrix[float64](rng, m, n, 3)
+	want, mag := naive(false, true, m, n, k, 0.5, a, b, 2, c0)
+	c := matrix[float64]{c0.rows, c0.cols, c0.ld, append([]float64(nil), c0.data...)}
+	GemmUnsplit(false, true, m, n, k, 0.5, a.data, a.ld, b.data, b.ld, 2, c.data, c.ld)
+	if msg := compare(c, c0, want, mag, float64(k+4)*0x1p-52); msg != "" {
+		t.Fatal(msg)
+	}
+}

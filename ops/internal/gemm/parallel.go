@@ -22,9 +22,11 @@ func SetThreads(n int) int {
 }
 
 // minParallelWork is the m·n·k below which Gemm stays on the calling
-// goroutine: about 10 µs of kernel time, several times the cost of handing
-// work to a worker. A var so that tests can force the parallel path.
-var minParallelWork = 1 << 20
+// goroutine: about 5 µs of kernel time, a few times the cost of handing
+// work to a spinning worker (2²⁰ left ResNet-20's per-image products of
+// 786,432 multiply-adds at one core's rate when called on their own). A var
+// so that tests can force the parallel path.
+var minParallelWork = 1 << 19
 
 // part is one goroutine's share of a call: a block of C's rows or columns.
 type part[T float32 | float64] struct {
@@ -67,7 +69,7 @@ func (cl *call[T]) Work(gen uint32) {
 // dimension (counted in tiles), one block per goroutine, so the goroutines
 // share nothing but the read-only inputs. Each packs its own panels: the
 // duplicated packing is O(k·(m+n)) against O(m·n·k/threads) of arithmetic.
-func gemmParallel[T float32 | float64](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func gemmParallel[T float32 | float64](kern *kernel[T], split, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	tilesM, tilesN := ceilDiv(m, kern.mr), ceilDiv(n, kern.nr)
 	splitN := tilesN >= tilesM
 	tiles := tilesM
@@ -75,13 +77,13 @@ func gemmParallel[T float32 | float64](kern *kernel[T], transA, transB bool, m, 
 		tiles = tilesN
 	}
 	nparts := int(threads.Load())
-	if m*n*k < minParallelWork {
+	if !split || m*n*k < minParallelWork {
 		nparts = 1
 	}
 	nparts = min(nparts, tiles)
 
 	nparts = min(nparts, workers.MaxParts)
-	if nparts == 1 { // most calls of the conv passes, already split over images: no call state, no pool
+	if nparts == 1 { // no call state, no pool
 		p := part[T]{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 			a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
 		p.run()

@@ -272,7 +272,7 @@ func forwardItems[T float32 | float64](p *convPlan, x, wr, y []T, lo, hi int) {
 		b, ldb := l.lower(x, it)
 		c := y[it.img*p.kg*p.cols+it.j0:]
 		p.products(func(kh, bo, wo int) {
-			gemm.Gemm(false, false, p.kg, it.nc, p.k, 1, wr[it.gr*gw+wo:], p.k,
+			gemm.GemmUnsplit(false, false, p.kg, it.nc, p.k, 1, wr[it.gr*gw+wo:], p.k,
 				b[bo:], ldb, T(min(kh, 1)), c, p.cols)
 		})
 	}
@@ -300,10 +300,10 @@ func inputGradCol2im[T float32 | float64](p *convPlan, w, dy, dx []T) {
 			dxg := dx[it.img*p.cg*plane:][:p.cg*plane]
 			a, dyb := wt[it.gr*p.kg*p.rows:], dy[it.img*p.kg*p.cols+it.j0:]
 			if col == nil { // the product is dx itself
-				gemm.Gemm(false, false, p.rows, it.nc, p.kg, 1, a, p.kg, dyb, p.cols, 0, dxg[it.j0:], plane)
+				gemm.GemmUnsplit(false, false, p.rows, it.nc, p.kg, 1, a, p.kg, dyb, p.cols, 0, dxg[it.j0:], plane)
 				continue
 			}
-			gemm.Gemm(false, false, p.rows, it.nc, p.kg, 1, a, p.kg, dyb, p.cols, 0, col, p.ld)
+			gemm.GemmUnsplit(false, false, p.rows, it.nc, p.kg, 1, a, p.kg, dyb, p.cols, 0, col, p.ld)
 			col2imRows(g, p.cg, col, p.ld, it.oh0, it.oh1, dxg)
 		}
 		putBuf(col)
@@ -387,7 +387,7 @@ func filterGrad[T float32 | float64](p *convPlan, x, dy, dw []T) {
 					gemm.DotNT(mp, p.k, it.nc, a, lda, b[bo:], ldb, acc[it.gr*gw+wo:], p.k)
 					return
 				}
-				gemm.Gemm(false, true, mp, p.k, it.nc, 1, a, lda, b[bo:], ldb, 1, acc[it.gr*gw+wo:], p.k)
+				gemm.GemmUnsplit(false, true, mp, p.k, it.nc, 1, a, lda, b[bo:], ldb, 1, acc[it.gr*gw+wo:], p.k)
 			})
 		}
 		l.release()
