@@ -267,9 +267,13 @@ func splitPhases[T float32 | float64](g ConvGeom, c int, x, xp []T) {
 func deinterleave2[T float32 | float64](even, odd, src []T) {
 	n := len(odd)
 	even, src = even[:n+len(src)%2], src[:2*n+len(src)%2]
-	for j := range odd {
-		pair := src[2*j : 2*j+2 : 2*j+2]
-		even[j], odd[j] = pair[0], pair[1]
+	if e, ok := any(even).([]float32); ok && useAVX512 {
+		deinterleave2Vec(e, any(odd).([]float32), any(src).([]float32))
+	} else {
+		for j := range odd {
+			pair := src[2*j : 2*j+2 : 2*j+2]
+			even[j], odd[j] = pair[0], pair[1]
+		}
 	}
 	if len(even) > n {
 		even[n] = src[2*n]
@@ -280,9 +284,13 @@ func deinterleave2[T float32 | float64](even, odd, src []T) {
 func interleave2[T float32 | float64](dst, even, odd []T) {
 	n := len(odd)
 	even, dst = even[:n+len(dst)%2], dst[:2*n+len(dst)%2]
-	for j := range odd {
-		pair := dst[2*j : 2*j+2 : 2*j+2]
-		pair[0], pair[1] = even[j], odd[j]
+	if e, ok := any(even).([]float32); ok && useAVX512 {
+		interleave2Vec(any(dst).([]float32), e, any(odd).([]float32))
+	} else {
+		for j := range odd {
+			pair := dst[2*j : 2*j+2 : 2*j+2]
+			pair[0], pair[1] = even[j], odd[j]
+		}
 	}
 	if len(even) > n {
 		dst[2*n] = even[n]
