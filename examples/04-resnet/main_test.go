@@ -31,7 +31,7 @@ func TestNotebook(t *testing.T) {
 		"total parameters: 269722",
 		"✓ resnet20 parameters (He et al. Table 6: 0.27M) = 269,722",
 		"✓ plain20 parameters (shortcut A adds none) = 269,722",
-		"✓ both gradients agree with finite differences at ε = 1e-06 within 5%",
+		"✓ both gradients agree with finite differences at ε = 1e-08 within 5%",
 	)
 
 	// As trained (batch statistics), the plain-56's first layer gets a

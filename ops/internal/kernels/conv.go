@@ -33,8 +33,16 @@ func Conv2D[T float32 | float64](g ConvGeom, x, w, y []T) error {
 	if err := g.check(len(x), len(w), len(y)); err != nil {
 		return err
 	}
-	forward(newConvPlan(g, true), x, w, y)
+	convForward(g, x, w, y)
 	return nil
+}
+
+// convForward computes y = w ⋆ x by Winograd where it fits, otherwise
+// directly (conv_plan.go).
+func convForward[T float32 | float64](g ConvGeom, x, w, y []T) {
+	if !winogradForward(g, x, w, y) {
+		forward(newConvPlan(g, true), x, w, y)
+	}
 }
 
 // Conv2DInputGrad computes dx = ∂⟨y, dy⟩/∂x, the transposed convolution of
@@ -61,7 +69,9 @@ func Conv2DFilterGrad[T float32 | float64](g ConvGeom, x, dy, dw []T) error {
 	if err := g.check(len(x), len(dw), len(dy)); err != nil {
 		return err
 	}
-	filterGrad(newConvPlan(g, true), x, dy, dw)
+	if !winogradFilterGrad(g, x, dy, dw) {
+		filterGrad(newConvPlan(g, true), x, dy, dw)
+	}
 	return nil
 }
 

@@ -38,7 +38,8 @@ func convBenchGeom(n, c, k, h, kk, s, p int) ConvGeom {
 }
 
 // BenchmarkConv runs the three passes on every shape, in float32, reporting
-// GFLOP/s (2 flops per multiply-add of the direct definition).
+// GFLOP/s (2 flops per multiply-add of the direct definition); the shapes
+// that fit Winograd's F(2×2, 3×3) run both ways, "-direct" without it.
 //
 //	go test -run XXX -bench Conv ./ops/internal/kernels/
 func BenchmarkConv(b *testing.B) {
@@ -66,19 +67,43 @@ func BenchmarkConv(b *testing.B) {
 				{"data", func() error { return Conv2DInputGrad(g, w, y, x) }},
 				{"filter", func() error { return Conv2DFilterGrad(g, x, y, w) }},
 			} {
-				b.Run(pass.name, func(b *testing.B) {
-					if err := pass.run(); err != nil { // warm the buffers
-						b.Fatal(err)
-					}
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						if err := pass.run(); err != nil {
+				for _, algo := range convBenchAlgos(g) {
+					b.Run(pass.name+algo.name, func(b *testing.B) {
+						defer algo.set()()
+						if err := pass.run(); err != nil { // warm the buffers
 							b.Fatal(err)
 						}
-					}
-					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				})
+						b.ResetTimer()
+						for i := 0; i < b.N; i++ {
+							if err := pass.run(); err != nil {
+								b.Fatal(err)
+							}
+						}
+						b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					})
+				}
 			}
 		})
 	}
+}
+
+// convBenchAlgo is a way to run a pass: set switches it on and returns
+// what restores the default.
+type convBenchAlgo struct {
+	name string
+	set  func() (restore func())
+}
+
+// convBenchAlgos are the default passes and, where they would run by
+// Winograd, the direct ones too.
+func convBenchAlgos(g ConvGeom) []convBenchAlgo {
+	algos := []convBenchAlgo{{"", func() func() { return func() {} }}}
+	if _, ok := newWinoGeom(g); ok {
+		algos = append(algos, convBenchAlgo{"-direct", func() func() {
+			on := winograd
+			winograd = func() bool { return false }
+			return func() { winograd = on }
+		}})
+	}
+	return algos
 }

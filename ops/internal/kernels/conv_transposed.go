@@ -83,7 +83,7 @@ func inputGradByPhases[T float32 | float64](g ConvGeom, w, dy, dx []T) {
 		pw := axisPhase(g.W, g.OW, 1, g.DW, g.PadLeft, g.KW, 0)
 		wp := getBuf[T](len(w))
 		phaseFilters(g, ph, pw, w, wp)
-		forward(newConvPlan(phaseGeom(g, ph, pw), true), dy, wp, dx)
+		convForward(phaseGeom(g, ph, pw), dy, wp, dx)
 		putBuf(wp)
 		return
 	}

@@ -11,7 +11,7 @@ import (
 // KERNELS_NOAVX512=1 runs the whole package on the Go loops.
 func init() {
 	if os.Getenv("KERNELS_NOAVX512") != "" {
-		useAVX512 = false
+		useAVX512, useWinoAsm = false, false
 	}
 }
 

@@ -1,0 +1,213 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"runtime"
+	"testing"
+)
+
+// winoGeoms fit F(2×2, 3×3): odd and even sizes (partial tiles), H ≠ W,
+// padding 0, 1 and 2, a bottom/right padding other than the top/left one
+// (OH, OW), channels not a multiple of anything, batches that split into
+// items unevenly.
+var winoGeoms = []ConvGeom{
+	convBenchGeom(3, 16, 16, 8, 3, 1, 1),
+	convBenchGeom(5, 8, 12, 7, 3, 1, 1),
+	convBenchGeom(2, 9, 8, 6, 3, 1, 0),
+	convBenchGeom(1, 8, 8, 5, 3, 1, 2),
+	convBenchGeom(4, 12, 10, 4, 3, 1, 1),
+	{N: 3, C: 10, H: 9, W: 14, K: 11, KH: 3, KW: 3, OH: 9, OW: 14, SH: 1, SW: 1, PadTop: 1, PadLeft: 1, DH: 1, DW: 1, G: 1},
+	{N: 2, C: 8, H: 11, W: 6, K: 9, KH: 3, KW: 3, OH: 10, OW: 5, SH: 1, SW: 1, PadTop: 1, PadLeft: 1, DH: 1, DW: 1, G: 1},
+	{N: 2, C: 8, H: 7, W: 9, K: 8, KH: 3, KW: 3, OH: 6, OW: 9, SH: 1, SW: 1, PadTop: 0, PadLeft: 2, DH: 1, DW: 1, G: 1},
+	{N: 1, C: 8, H: 3, W: 3, K: 8, KH: 3, KW: 3, OH: 1, OW: 1, SH: 1, SW: 1, PadTop: 0, PadLeft: 0, DH: 1, DW: 1, G: 1},
+}
+
+// withWinograd runs f with the Winograd passes on (using the assembly row
+// transforms or the Go ones, as asm says), items of about bytes of
+// streams, and procs goroutines.
+func withWinograd(asm bool, bytes, procs int, f func()) {
+	on, useAsm, wb := winograd, useWinoAsm, winoBytes
+	p := runtime.GOMAXPROCS(procs)
+	defer func() {
+		winograd, useWinoAsm, winoBytes = on, useAsm, wb
+		runtime.GOMAXPROCS(p)
+	}()
+	winograd, useWinoAsm, winoBytes = func() bool { return true }, asm, bytes
+	f()
+}
+
+// winoVariant is one way the tests force the Winograd passes: the row
+// transforms in assembly or in Go, items of about bytes of streams, procs
+// goroutines.
+type winoVariant struct {
+	name         string
+	asm          bool
+	bytes, procs int
+}
+
+// winoVariants are the Go row transforms always and the assembly where the
+// CPU has it; one image per item, and several (with a short last item).
+func winoVariants() []winoVariant {
+	vs := []winoVariant{{"go/one-image", false, 1, 1}, {"go/batched/parallel3", false, 60000, 3}}
+	if useWinoAsm {
+		vs = append(vs, winoVariant{"asm/batched/parallel2", true, 50000, 2}, winoVariant{"asm/one-image", true, 1, 1})
+	}
+	return vs
+}
+
+// TestWinogradMatchesReference compares the Winograd forward, input
+// gradient and filter gradient with the float64 definition: F(2×2, 3×3)
+// rounds a little more than the direct sum (its transforms add up to 9
+// values before a product), so the bound is a few times the direct float32
+// passes'.
+func TestWinogradMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewSource(21))
+	for _, v := range winoVariants() {
+		t.Run(v.name, func(t *testing.T) {
+			for _, g := range winoGeoms {
+				x := convRandom(rng, g.N*g.C*g.H*g.W)
+				w := convRandom(rng, g.K*g.C*9)
+				dy := convRandom(rng, g.N*g.K*g.OH*g.OW)
+				wantY, wantDX, wantDW := convRef(g, x, w, dy)
+				y, dx, dw := winoGarbage(len(dy)), winoGarbage(len(x)), winoGarbage(len(w))
+				withWinograd(v.asm, v.bytes, v.procs, func() {
+					if _, ok := newWinoGeom(g); !ok {
+						t.Fatalf("%+v does not run by Winograd", g)
+					}
+					for _, err := range []error{Conv2D(g, to32(x), to32(w), y), Conv2DInputGrad(g, to32(w), to32(dy), dx), Conv2DFilterGrad(g, to32(x), to32(dy), dw)} {
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+				})
+				for _, c := range []struct {
+					name  string
+					got   []float32
+					want  []float64
+					terms int
+				}{{"y", y, wantY, g.C * 9}, {"dx", dx, wantDX, g.K * 9}, {"dw", dw, wantDW, g.N * g.OH * g.OW}} {
+					convAssertSlices(t, fmt.Sprintf("%+v: %s", g, c.name), to64(c.got), c.want, 4e-5*math.Sqrt(float64(c.terms)))
+				}
+			}
+		})
+	}
+}
+
+// TestWinogradDeclines: the shapes F(2×2, 3×3) does not fit, and float64,
+// run the direct passes (which TestConvPaths* check).
+func TestWinogradDeclines(t *testing.T) {
+	fits := convBenchGeom(2, 16, 16, 8, 3, 1, 1)
+	for _, c := range []struct {
+		name string
+		edit func(*ConvGeom)
+	}{
+		{"stride 2", func(g *ConvGeom) { g.SH, g.SW, g.OH, g.OW = 2, 2, 4, 4 }},
+		{"5×5", func(g *ConvGeom) { g.KH, g.KW, g.OH, g.OW = 5, 5, 6, 6 }},
+		{"dilated", func(g *ConvGeom) { g.DH, g.OH = 2, 6 }},
+		{"groups", func(g *ConvGeom) { g.G = 2 }},
+		{"3 input channels", func(g *ConvGeom) { g.C = 3 }},
+	} {
+		g := fits
+		c.edit(&g)
+		withWinograd(false, winoBytes, 1, func() {
+			if _, ok := newWinoGeom(g); ok {
+				t.Errorf("%s: runs by Winograd", c.name)
+			}
+			x, w, y := make([]float64, g.N*g.C*g.H*g.W), make([]float64, g.K*g.C/g.G*9), make([]float64, g.N*g.K*g.OH*g.OW)
+			if winogradForward(fits, x, w, y) || winogradFilterGrad(fits, x, y, w) {
+				t.Errorf("float64 runs by Winograd")
+			}
+		})
+	}
+}
+
+// TestWinogradFilterTransforms: winoFilter on a hand-computed filter, and
+// winoFilterGrad as its adjoint, ⟨G f Gᵀ, du⟩ = ⟨f, Gᵀ du G⟩.
+func TestWinogradFilterTransforms(t *testing.T) {
+	// Column by column, G f = [1 2 3; 6 7.5 9; 2 2.5 3; 7 8 9] for
+	// f = [1 2 3; 4 5 6; 7 8 9]; then each row r of it maps to
+	// [r0, (r0+r1+r2)/2, (r0−r1+r2)/2, r2].
+	want := [16]float32{1, 3, 1, 3, 6, 11.25, 3.75, 9, 2, 3.75, 1.25, 3, 7, 12, 4, 9}
+	if got := winoFilter(&[9]float32{1, 2, 3, 4, 5, 6, 7, 8, 9}); got != want {
+		t.Errorf("G f Gᵀ = %v, want %v", got, want)
+	}
+	rng := rand.New(rand.NewSource(22))
+	for range 20 {
+		var f [9]float32
+		var du [16]float32
+		for i := range f {
+			f[i] = float32(rng.NormFloat64())
+		}
+		for i := range du {
+			du[i] = float32(rng.NormFloat64())
+		}
+		u, df := winoFilter(&f), winoFilterGrad(&du)
+		var lhs, rhs float64
+		for i := range u {
+			lhs += float64(u[i]) * float64(du[i])
+		}
+		for i := range f {
+			rhs += float64(f[i]) * float64(df[i])
+		}
+		if math.Abs(lhs-rhs) > 1e-5*math.Max(1, math.Abs(lhs)) {
+			t.Errorf("⟨G f Gᵀ, du⟩ = %v, ⟨f, Gᵀ du G⟩ = %v", lhs, rhs)
+		}
+	}
+}
+
+// TestWinogradNoAllocs: the Winograd passes take their buffers from the
+// free list too.
+func TestWinogradNoAllocs(t *testing.T) {
+	g := convBenchGeom(4, 16, 16, 32, 3, 1, 1)
+	rng := rand.New(rand.NewSource(23))
+	x, w, dy := to32(convRandom(rng, g.N*g.C*g.H*g.W)), to32(convRandom(rng, g.K*g.C*9)), to32(convRandom(rng, g.N*g.K*g.OH*g.OW))
+	y, dx, dw := make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))
+	withWinograd(useWinoAsm, winoBytes, 2, func() {
+		run := func() {
+			_ = Conv2D(g, x, w, y)
+			_ = Conv2DInputGrad(g, w, dy, dx)
+			_ = Conv2DFilterGrad(g, x, dy, dw)
+		}
+		run()
+		least := uint64(math.MaxUint64)
+		for range 3 { // the quietest round, as in TestConvNoAllocs
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range 5 {
+				run()
+			}
+			runtime.ReadMemStats(&after)
+			least = min(least, (after.TotalAlloc-before.TotalAlloc)/15)
+		}
+		if least > 8192 {
+			t.Errorf("%d bytes allocated per pass", least)
+		}
+	})
+}
+
+// winoGarbage is a float32 slice of NaNs: a pass must overwrite it.
+func winoGarbage(n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(math.NaN())
+	}
+	return s
+}
+
+func to32(s []float64) []float32 {
+	r := make([]float32, len(s))
+	for i, v := range s {
+		r[i] = float32(v)
+	}
+	return r
+}
+
+func to64(s []float32) []float64 {
+	r := make([]float64, len(s))
+	for i, v := range s {
+		r[i] = float64(v)
+	}
+	return r
+}
