@@ -142,7 +142,7 @@ func BatchNorm[T float32 | float64](y, x, r, gamma, beta []T, mean, variance []f
 				ys := y32[blk*inner : (blk+1)*inner : (blk+1)*inner]
 				affineVec(ys, x32[blk*inner:(blk+1)*inner:(blk+1)*inner], a[blk%c], b[blk%c])
 				if r != nil {
-					addTo(ys, as32(r)[blk*inner:(blk+1)*inner])
+					addVec(ys, as32(r)[blk*inner:(blk+1)*inner])
 				}
 				if relu {
 					reluVec(ys, ys)

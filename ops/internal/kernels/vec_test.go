@@ -169,6 +169,32 @@ func TestVecReLU(t *testing.T) {
 	sameBits32(t, "relu specials", got, want, x)
 }
 
+func TestVecAdd(t *testing.T) {
+	requireAVX512(t)
+	for _, n := range vecLengths {
+		y, r := vecData(n, 0, 1, true, int64(n)), vecData(n, 0, 1, true, int64(n+1))
+		got, check := guarded(t, n)
+		copy(got, y)
+		want := append([]float32(nil), y...)
+		addVec(got, r)
+		addTo(want, r)
+		check()
+		sameBits32(t, "add", got, want, y)
+	}
+	// Every special against every special, in every lane position.
+	var y, r []float32
+	for i := range vecSpecials {
+		for j := range vecSpecials {
+			y = append(y, math.Float32frombits(vecSpecials[i]))
+			r = append(r, math.Float32frombits(vecSpecials[j]))
+		}
+	}
+	got, want := append([]float32(nil), y...), append([]float32(nil), y...)
+	addVec(got, r)
+	addTo(want, r)
+	sameBits32(t, "add specials", got, want, y)
+}
+
 func TestVecReLUGrad(t *testing.T) {
 	requireAVX512(t)
 	for _, n := range vecLengths {
@@ -385,6 +411,7 @@ func BenchmarkVec(b *testing.B) {
 		{"ShiftedSums", func() { s, q := shiftedSumsVec(x, 0.1); sink += s + q }, func() { s, q := shiftedSumsGo(x, 0.1); sink += s + q }},
 		{"CenteredDots", func() { s, p := centeredDotsVec(x, dy, 0.1); sink += s + p }, func() { s, p := centeredDotsGo(x, dy, 0.1); sink += s + p }},
 		{"ReLU", func() { reluVec(out, x) }, func() { reluGo(out, x) }},
+		{"Add", func() { addVec(out, x) }, func() { addTo(out, x) }},
 		{"ReLUGrad", func() { reluGradVec(out, x, dy) }, func() { reluGrad32Go(out, x, dy) }},
 	} {
 		b.Run(k.name+"/asm", func(b *testing.B) {
