@@ -69,7 +69,11 @@ func (g *Graph) Compile(outputs ...*gorgonia.Node) (prog *Program, err error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "graph: compile")
 	}
-	p.vm = gorgonia.NewTapeMachine(g.expr, gorgonia.WithPrecompiled(tape, locMap))
+	opts := []gorgonia.VMOpt{gorgonia.WithPrecompiled(tape, locMap)}
+	if engine != nil {
+		opts = append(opts, gorgonia.WithEngine(engine))
+	}
+	p.vm = gorgonia.NewTapeMachine(g.expr, opts...)
 	return p, nil
 }
 

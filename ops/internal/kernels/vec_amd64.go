@@ -47,6 +47,13 @@ func addVec(y, r []float32) {
 	}
 }
 
+// sumVec is sumGo for float32: y = a + b.
+func sumVec(y, a, b []float32) {
+	if len(y) > 0 {
+		sumAVX512(&y[0], &a[:len(y)][0], &b[:len(y)][0], len(y))
+	}
+}
+
 // reluVec is reluGo for float32.
 func reluVec(y, x []float32) {
 	if len(x) > 0 {
@@ -81,3 +88,6 @@ func reluGradAVX512(dx, x, dy *float32, n int)
 
 //go:noescape
 func addAVX512(y, r *float32, n int)
+
+//go:noescape
+func sumAVX512(y, a, b *float32, n int)

@@ -494,3 +494,38 @@ addTail:
 addDone:
 	VZEROUPPER
 	RET
+
+// func sumAVX512(y, a, b *float32, n int)
+//
+// y[i] = a[i] + b[i], a the first operand as in the Go loop.
+TEXT ·sumAVX512(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	CMPQ CX, $16
+	JLT  sumTail
+
+sumLoop:
+	VMOVUPS (SI), Z0
+	VADDPS  (DX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, DI
+	SUBQ    $16, CX
+	CMPQ    CX, $16
+	JGE     sumLoop
+
+sumTail:
+	TESTQ     CX, CX
+	JEQ       sumDone
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (DI)
+
+sumDone:
+	VZEROUPPER
+	RET

@@ -195,6 +195,28 @@ func TestVecAdd(t *testing.T) {
 	sameBits32(t, "add specials", got, want, y)
 }
 
+// TestSum32 checks y = a + b against sumGo, the vector kernel alone and
+// split across goroutines, including in place (y = a).
+func TestSum32(t *testing.T) {
+	for _, n := range append(vecLengths, 1<<16+5) {
+		a, b := vecData(n, 0, 1, true, int64(n)), vecData(n, 0, 1, true, int64(n+1))
+		want := make([]float32, n)
+		sumGo(want, a, b)
+		if useAVX512 {
+			got, check := guarded(t, n)
+			sumVec(got, a, b)
+			check()
+			sameBits32(t, "sum", got, want, a)
+		}
+		got, check := guarded(t, n)
+		Sum32(got, a, b)
+		check()
+		sameBits32(t, "Sum32", got, want, a)
+		Sum32(a, a, b)
+		sameBits32(t, "Sum32 in place", a, want, b)
+	}
+}
+
 func TestVecReLUGrad(t *testing.T) {
 	requireAVX512(t)
 	for _, n := range vecLengths {
