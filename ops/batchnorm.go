@@ -91,8 +91,10 @@ func BatchVar(x *gorgonia.Node) (*gorgonia.Node, error) { return newBatchMoment(
 //
 // The backward of a batch norm computes Σ dy and Σ dy·x̂ per channel once, in
 // a sums node (4, C) (two hi + lo pairs), which the gradients of x, γ and β
-// (and of given statistics) read. A batch norm fused with a ReLU also hands
-// its companions its output y: dy reaches the batch norm only where y > 0.
+// (and of given statistics) read. Fused with a ReLU, dy reaches the batch
+// norm only where the output y > 0; the companions recompute that from x,
+// γ, β and the statistics (as the forward computed y) rather than read y,
+// a third of their memory traffic.
 const (
 	momMeanHi = iota
 	momMeanLo
@@ -267,23 +269,12 @@ func (b batchNormOp) name() string {
 }
 
 // gradInputs is the number of inputs of a companion op before the sums: the
-// forward's, dy and, fused with a ReLU, the forward's output.
-func (b batchNormOp) gradInputs() int {
-	if b.relu {
-		return b.stats.arity() + 2
-	}
-	return b.stats.arity() + 1
-}
-
-// bnMask is the forward output that gates dy in a companion op's inputs,
-// nil without a ReLU. (Companions never belong to a residual batch norm:
-// residualGrad builds them from the plain one.)
-func bnMask[T float](b batchNormOp, in []tensor.Tensor) []T {
-	if !b.relu {
-		return nil
-	}
-	return floats[T](in[b.stats.arity()+1])
-}
+// forward's and dy. Fused with a ReLU, the companions gate dy where the
+// ReLU's input, γ·x̂ + β, is positive: the kernels recompute it from x (see
+// kernels' gate), so the forward output is not an input. (Companions never
+// belong to a residual batch norm: residualGrad builds them from the plain
+// one.)
+func (b batchNormOp) gradInputs() int { return b.stats.arity() + 1 }
 
 func (b batchNormOp) ranks() ([]int, int) {
 	in := make([]int, b.arity())
@@ -366,16 +357,12 @@ func bnStatistics[T float](s bnStats, in []tensor.Tensor, c int) (mean, variance
 }
 
 // grad: one sums node (Σ dy and Σ dy·x̂) feeds a companion op per
-// differentiated input, which also sees the forward inputs, dy and, fused
-// with a ReLU, the output.
+// differentiated input, which also sees the forward inputs and dy.
 func (b batchNormOp) grad(in gorgonia.Nodes, y, dy *gorgonia.Node) (gorgonia.Nodes, error) {
 	if b.residual {
 		return b.residualGrad(in, y, dy)
 	}
-	args := append(append(make(gorgonia.Nodes, 0, len(in)+3), in...), dy)
-	if b.relu {
-		args = append(args, y)
-	}
+	args := append(append(make(gorgonia.Nodes, 0, len(in)+2), in...), dy)
 	sums, err := apply(batchNormSumsOp{fwd: b}, args...)
 	if err != nil {
 		return nil, err
@@ -414,20 +401,18 @@ func (b batchNormOp) residualGrad(in gorgonia.Nodes, y, dy *gorgonia.Node) (gorg
 	return append(grads, g), nil
 }
 
-// bnGradShape checks the forward inputs, dy and (fused with a ReLU) the
-// output of a batch norm's companion op.
+// bnGradShape checks the forward inputs and dy of a batch norm's companion
+// op.
 func bnGradShape(op string, fwd batchNormOp, in []tensor.Shape) error {
 	if len(in) < fwd.gradInputs() {
-		return errors.Errorf("%s: %d inputs, want the %d of %v, dy and, with a ReLU, its output", op, len(in), fwd.stats.arity(), fwd)
+		return errors.Errorf("%s: %d inputs, want the %d of %v and dy", op, len(in), fwd.stats.arity(), fwd)
 	}
-	f, rest := in[:fwd.stats.arity()], in[fwd.stats.arity():fwd.gradInputs()]
+	f, dy := in[:fwd.stats.arity()], in[fwd.stats.arity()]
 	if _, err := fwd.shape(f); err != nil {
 		return errors.WithMessage(err, op)
 	}
-	for i, s := range rest {
-		if !s.Eq(f[bnX]) {
-			return errors.Errorf("%s: input %v, %s %v: want equal shapes", op, f[bnX], [...]string{"output gradient", "output"}[i], s)
-		}
+	if !dy.Eq(f[bnX]) {
+		return errors.Errorf("%s: input %v, output gradient %v: want equal shapes", op, f[bnX], dy)
 	}
 	return nil
 }
@@ -443,9 +428,7 @@ func (s batchNormSumsOp) String() string {
 
 func (s batchNormSumsOp) ranks() ([]int, int) {
 	in, _ := s.fwd.ranks()
-	for len(in) < s.fwd.gradInputs() { // dy, and the output with a ReLU
-		in = append(in, s.fwd.rank)
-	}
+	in = append(in, s.fwd.rank) // dy
 	return in, 2
 }
 
@@ -468,7 +451,8 @@ func (s batchNormSumsOp) do(out tensor.Tensor, in []tensor.Tensor) error {
 func batchNormSums[T float](out []T, in []tensor.Tensor, fwd batchNormOp) {
 	n, c, inner := channelLayout(in[bnX].Shape())
 	mean, variance := bnStatistics[T](fwd.stats, in, c)
-	sumDy, sumDyXhat := kernels.NormSums(floats[T](in[bnX]), floats[T](in[fwd.stats.arity()]), bnMask[T](fwd, in), mean, variance, fwd.eps, n, c, inner)
+	sumDy, sumDyXhat := kernels.NormSums(floats[T](in[bnX]), floats[T](in[fwd.stats.arity()]), fwd.relu,
+		floats[T](in[bnGamma]), floats[T](in[bnBeta]), mean, variance, fwd.eps, n, c, inner)
 	bnSplit(bnRow(out, sumDyHi, c), bnRow(out, sumDyLo, c), sumDy)
 	bnSplit(bnRow(out, sumDyXhatHi, c), bnRow(out, sumDyXhatLo, c), sumDyXhat)
 }
@@ -496,9 +480,7 @@ func (g batchNormGradOp) ranks() ([]int, int) {
 	if g.wrt != bnX {
 		out = 1
 	}
-	for len(in) < g.fwd.gradInputs() { // dy, and the output with a ReLU
-		in = append(in, g.fwd.rank)
-	}
+	in = append(in, g.fwd.rank) // dy
 	if g.takesSums() {
 		in = append(in, 2)
 	}
@@ -546,7 +528,7 @@ func batchNormGrad[T float](out []T, in []tensor.Tensor, g batchNormGradOp) {
 	switch g.wrt {
 	case bnX:
 		x, dy := floats[T](in[bnX]), floats[T](in[g.fwd.stats.arity()])
-		kernels.BatchNormInputGrad(out, x, dy, bnMask[T](g.fwd, in), gamma, mean, variance, g.fwd.eps, sumDy, sumDyXhat, n, c, inner)
+		kernels.BatchNormInputGrad(out, x, dy, g.fwd.relu, gamma, floats[T](in[bnBeta]), mean, variance, g.fwd.eps, sumDy, sumDyXhat, n, c, inner)
 	case bnGamma:
 		bnNarrow(out, sumDyXhat)
 	case bnBeta:

@@ -126,12 +126,7 @@ func invStd(variance []float64, eps float64) []float64 {
 // a non-nil r (x's shape, with relu: a residual block's end) is added
 // first, y + r rounded to T as an elementwise Add would.
 func BatchNorm[T float32 | float64](y, x, r, gamma, beta []T, mean, variance []float64, eps float64, relu bool, n, c, inner int) {
-	a := invStd(variance, eps)
-	b := make([]float64, c)
-	for j := range a {
-		a[j] *= float64(gamma[j])
-		b[j] = float64(beta[j]) - a[j]*mean[j]
-	}
+	a, b := bnAffine(gamma, beta, mean, variance, eps)
 	if vecBlocks[T](inner) {
 		// A closure of its own: a call inside the Go loop's, even on a
 		// branch not taken, makes the compiler keep that loop's values in
@@ -165,6 +160,18 @@ func BatchNorm[T float32 | float64](y, x, r, gamma, beta []T, mean, variance []f
 			}
 		}
 	})
+}
+
+// bnAffine returns BatchNorm's map y = a·x + b per channel: a = γ/σ,
+// b = β − a·mean, in float64. The fused ReLU's gate recomputes it.
+func bnAffine[T float32 | float64](gamma, beta []T, mean, variance []float64, eps float64) (a, b []float64) {
+	a = invStd(variance, eps)
+	b = make([]float64, len(a))
+	for j := range a {
+		a[j] *= float64(gamma[j])
+		b[j] = float64(beta[j]) - a[j]*mean[j]
+	}
+	return a, b
 }
 
 // addTo sets y += r, elementwise (r at least as long as y).
@@ -203,18 +210,22 @@ func affineGo[T float32 | float64](y, x []T, a, b float64) {
 }
 
 // NormSums returns Σ dy and Σ dy·x̂ per channel, x̂ = (x − mean)/√(variance + eps),
-// in one pass over x and dy. A non-nil mask (the output of a batch norm
-// fused with a ReLU) gates dy: see gate.
-func NormSums[T float32 | float64](x, dy, mask []T, mean, variance []float64, eps float64, n, c, inner int) (sumDy, sumDyXhat []float64) {
+// in one pass over x and dy. With relu (a batch norm fused with a ReLU,
+// of scale γ and shift β) the ReLU gates dy: see gate.
+func NormSums[T float32 | float64](x, dy []T, relu bool, gamma, beta []T, mean, variance []float64, eps float64, n, c, inner int) (sumDy, sumDyXhat []float64) {
 	sumDy, sumDyXhat = make([]float64, c), make([]float64, c)
 	inv := invStd(variance, eps)
+	var a, b []float64
+	if relu {
+		a, b = bnAffine(gamma, beta, mean, variance, eps)
+	}
 	ParallelFor(c, 2*len(x), func(lo, hi int) {
-		g := newGate(mask, (hi-lo)*inner)
+		g := newGate[T](a, b, c, inner, (hi-lo)*inner)
 		defer g.release()
 		for i := 0; i < n; i++ {
 			if inner < shortBlock {
 				span := [2]int{(i*c + lo) * inner, (i*c + hi) * inner}
-				xs, dys := x[span[0]:span[1]], g.apply(dy, span[0], span[1])
+				xs, dys := x[span[0]:span[1]], g.apply(x, dy, span[0], span[1])
 				for j := lo; j < hi; j++ {
 					o := (j - lo) * inner
 					for k, v := range xs[o : o+inner] {
@@ -227,7 +238,7 @@ func NormSums[T float32 | float64](x, dy, mask []T, mean, variance []float64, ep
 			}
 			for j := lo; j < hi; j++ {
 				off := (i*c + j) * inner
-				s, p := centeredDots(normBlock(x, i, j, c, inner), g.apply(dy, off, off+inner), mean[j])
+				s, p := centeredDots(normBlock(x, i, j, c, inner), g.apply(x, dy, off, off+inner), mean[j])
 				sumDy[j] += s
 				sumDyXhat[j] += p
 			}
@@ -280,8 +291,8 @@ func centeredDotsGo[T float32 | float64](x, dy []T, mu float64) (sum, dot float6
 //	dx = (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)), means over the channel's m elements.
 //
 // With nil sums (inference: the statistics are constants) it is dx = (γ/σ)·dy.
-// A non-nil mask gates dy first, as NormSums does.
-func BatchNormInputGrad[T float32 | float64](dx, x, dy, mask, gamma []T, mean, variance []float64, eps float64, sumDy, sumDyXhat []float64, n, c, inner int) {
+// With relu the fused ReLU (shift β) gates dy first, as in NormSums.
+func BatchNormInputGrad[T float32 | float64](dx, x, dy []T, relu bool, gamma, beta []T, mean, variance []float64, eps float64, sumDy, sumDyXhat []float64, n, c, inner int) {
 	// Per channel, dx = A·dy + B·x + C in float64: A = γ/σ, and with sums
 	// B = −A·mean(dy·x̂)/σ and C = −A·mean(dy) − B·mean (as BatchNorm's
 	// b, rounding far below T's unless |mean|/σ nears 1e8).
@@ -300,12 +311,16 @@ func BatchNormInputGrad[T float32 | float64](dx, x, dy, mask, gamma []T, mean, v
 		}
 	}
 	vec := vecBlocks[T](inner)
+	var ga, gb []float64
+	if relu {
+		ga, gb = bnAffine(gamma, beta, mean, variance, eps)
+	}
 	ParallelFor(n*c, 3*len(x), func(lo, hi int) {
-		g := newGate(mask, inner)
+		g := newGate[T](ga, gb, c, inner, inner)
 		defer g.release()
 		for blk := lo; blk < hi; blk++ {
 			a := coef[blk%c]
-			dys := g.apply(dy, blk*inner, (blk+1)*inner)
+			dys := g.apply(x, dy, blk*inner, (blk+1)*inner)
 			dxs := dx[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(dys)]
 			switch {
 			case sumDy == nil && vec:

@@ -41,7 +41,7 @@ func BenchmarkNormSums(b *testing.B) {
 	mean, variance := Moments(x, normBenchN, normBenchC, normBenchInner)
 	b.SetBytes(int64(4 * len(x)))
 	for b.Loop() {
-		NormSums(x, dy, nil, mean, variance, 1e-5, normBenchN, normBenchC, normBenchInner)
+		NormSums(x, dy, false, nil, nil, mean, variance, 1e-5, normBenchN, normBenchC, normBenchInner)
 	}
 }
 
@@ -49,10 +49,10 @@ func BenchmarkBatchNormInputGrad(b *testing.B) {
 	x, dy, dx := normBenchData(1), normBenchData(2), make([]float32, normBenchN*normBenchC*normBenchInner)
 	gamma := make([]float32, normBenchC)
 	mean, variance := Moments(x, normBenchN, normBenchC, normBenchInner)
-	s1, s2 := NormSums(x, dy, nil, mean, variance, 1e-5, normBenchN, normBenchC, normBenchInner)
+	s1, s2 := NormSums(x, dy, false, nil, nil, mean, variance, 1e-5, normBenchN, normBenchC, normBenchInner)
 	b.SetBytes(int64(4 * len(x)))
 	for b.Loop() {
-		BatchNormInputGrad(dx, x, dy, nil, gamma, mean, variance, 1e-5, s1, s2, normBenchN, normBenchC, normBenchInner)
+		BatchNormInputGrad(dx, x, dy, false, gamma, nil, mean, variance, 1e-5, s1, s2, normBenchN, normBenchC, normBenchInner)
 	}
 }
 

@@ -124,7 +124,7 @@ func TestBatchNormKernels(t *testing.T) {
 					sumDyXhat[j] += dy[k] * (x[k] - mean[j]) / math.Sqrt(variance[j]+eps)
 				}
 			}
-			gotDy, gotDyXhat := NormSums(x, dy, nil, mean, variance, eps, n, c, inner)
+			gotDy, gotDyXhat := NormSums(x, dy, false, nil, nil, mean, variance, eps, n, c, inner)
 			for j := range sumDy {
 				if !relClose(gotDy[j], sumDy[j], 1e-10) || !relClose(gotDyXhat[j], sumDyXhat[j], 1e-10) {
 					t.Errorf("NormSums channel %d: %v, %v; want %v, %v", j, gotDy[j], gotDyXhat[j], sumDy[j], sumDyXhat[j])
@@ -132,8 +132,8 @@ func TestBatchNormKernels(t *testing.T) {
 			}
 			y, dxTrain, dxEval := make([]float64, size), make([]float64, size), make([]float64, size)
 			BatchNorm(y, x, nil, gamma, beta, mean, variance, eps, false, n, c, inner)
-			BatchNormInputGrad(dxTrain, x, dy, nil, gamma, mean, variance, eps, sumDy, sumDyXhat, n, c, inner)
-			BatchNormInputGrad(dxEval, x, dy, nil, gamma, mean, variance, eps, nil, nil, n, c, inner)
+			BatchNormInputGrad(dxTrain, x, dy, false, gamma, nil, mean, variance, eps, sumDy, sumDyXhat, n, c, inner)
+			BatchNormInputGrad(dxEval, x, dy, false, gamma, nil, mean, variance, eps, nil, nil, n, c, inner)
 			for b := 0; b < n*c; b++ {
 				j := b % c
 				sigma := math.Sqrt(variance[j] + eps)
@@ -240,6 +240,55 @@ func TestQuarterPow(t *testing.T) {
 				continue
 			}
 			t.Errorf("AffinePow(%v)^%v = %v, math.Pow %v", v, p, y[i], want)
+		}
+	}
+}
+
+// TestReLUGateMatchesOutput: the fused ReLU's gate, recomputed from x, is
+// the mask the fused output gives: NormSums and BatchNormInputGrad with
+// relu equal, bit for bit, the plain passes on dy gated by ReLUGrad of the
+// fused output, in both dtypes, long and short blocks, with zeros and a
+// NaN in x.
+func TestReLUGateMatchesOutput(t *testing.T) {
+	testReLUGate[float32](t)
+	testReLUGate[float64](t)
+}
+
+func testReLUGate[T float32 | float64](t *testing.T) {
+	for _, l := range [][3]int{{3, 4, 37}, {2, 5, 3}, {4, 3, 16}} {
+		n, c, inner := l[0], l[1], l[2]
+		size := n * c * inner
+		x, dy := normData[T](size, 0, 1, 5), normData[T](size, 0, 1, 6)
+		gamma, beta := normData[T](c, 1, 0.5, 7), normData[T](c, 0, 1, 8)
+		beta[0] = 0
+		x[0], x[1], x[7] = 0, T(math.Copysign(0, -1)), T(math.NaN())
+		mean, variance := Moments(x[8:], 1, 1, size-8) // any statistics will do
+		means, vars := make([]float64, c), make([]float64, c)
+		for j := range means {
+			means[j], vars[j] = mean[0]+0.1*float64(j), variance[0]+float64(j)
+		}
+		mean, variance = means, vars
+		mean[0] = 0 // x = 0 maps to exactly 0 in channel 0
+		const eps = 1e-3
+		y := make([]T, size)
+		BatchNorm(y, x, nil, gamma, beta, mean, variance, eps, true, n, c, inner)
+		gated := make([]T, size)
+		ReLUGrad(gated, y, dy)
+		wantDy, wantDyXhat := NormSums(x, gated, false, nil, nil, mean, variance, eps, n, c, inner)
+		gotDy, gotDyXhat := NormSums(x, dy, true, gamma, beta, mean, variance, eps, n, c, inner)
+		for j := range wantDy {
+			if gotDy[j] != wantDy[j] && !(math.IsNaN(gotDy[j]) && math.IsNaN(wantDy[j])) ||
+				gotDyXhat[j] != wantDyXhat[j] && !(math.IsNaN(gotDyXhat[j]) && math.IsNaN(wantDyXhat[j])) {
+				t.Fatalf("%v NormSums channel %d: %v, %v; want %v, %v", l, j, gotDy[j], gotDyXhat[j], wantDy[j], wantDyXhat[j])
+			}
+		}
+		want, got := make([]T, size), make([]T, size)
+		BatchNormInputGrad(want, x, gated, false, gamma, nil, mean, variance, eps, wantDy, wantDyXhat, n, c, inner)
+		BatchNormInputGrad(got, x, dy, true, gamma, beta, mean, variance, eps, wantDy, wantDyXhat, n, c, inner)
+		for i := range want {
+			if got[i] != want[i] && !(got[i] != got[i] && want[i] != want[i]) {
+				t.Fatalf("%v BatchNormInputGrad [%d] = %v, want %v", l, i, got[i], want[i])
+			}
 		}
 	}
 }
