@@ -10,13 +10,43 @@ import "math"
 //
 // Statistics and sums are accumulated in float64 whatever T is, so float32
 // agrees with float64 to float32's rounding of the result. Reductions run in
-// parallel over channels, each worker visiting its channels sample by sample
-// (memory order); elementwise passes run in parallel over blocks.
+// parallel over groups of samples (sampleGroups), each task reading its
+// samples in memory order; elementwise passes run in parallel over blocks.
 
 // shortBlock is the block length below which the reductions sweep a sample's
 // channels in memory order, element by element, instead of calling a
 // multi-lane block kernel per block ((N, C) data has blocks of one element).
 const shortBlock = 16
+
+// groupSamples is the number of samples whose partial sums a reduction
+// task accumulates (sampleGroups).
+const groupSamples = 4
+
+// sampleGroups runs acc over the samples [0, n) in groups of groupSamples,
+// in parallel, each group summing into width float64s of its own (zeroed),
+// and returns the groups' sums added in group order: the result does not
+// depend on the number of cores. Each task reads its samples' channels in
+// memory order: split by channels, a task read one 4 KiB block of a 32×32
+// plane, then jumped a sample ahead, and ran at half the bandwidth (a page
+// at a time defeats the hardware prefetchers). The result is valid until
+// the next call's on this goroutine; release it with putBuf.
+func sampleGroups(n, width, work int, acc func(i0, i1 int, sums []float64)) []float64 {
+	groups := (n + groupSamples - 1) / groupSamples
+	all := getBuf[float64](max(groups, 1) * width)
+	clear(all)
+	ParallelFor(groups, work, func(lo, hi int) {
+		for gr := lo; gr < hi; gr++ {
+			acc(gr*groupSamples, min((gr+1)*groupSamples, n), all[gr*width:(gr+1)*width])
+		}
+	})
+	total := all[:width]
+	for gr := 1; gr < groups; gr++ {
+		for k, v := range all[gr*width : (gr+1)*width] {
+			total[k] += v
+		}
+	}
+	return total
+}
 
 // normBlock is the inner-sized block of sample i, channel j.
 func normBlock[T any](x []T, i, j, c, inner int) []T {
@@ -48,16 +78,15 @@ func MomentsInto[T float32 | float64](mean, variance []float64, x []T, n, c, inn
 		}
 		return
 	}
-	ParallelFor(c, len(x), func(lo, hi int) {
-		w := hi - lo
-		acc := make([]float64, 3*w) // shift, Σd, Σd² of channels lo..hi
-		shift, s1, s2 := acc[:w], acc[w:2*w], acc[2*w:]
-		for j := range shift {
-			shift[j] = float64(x[(lo+j)*inner])
-		}
-		for i := 0; i < n; i++ {
+	shift := make([]float64, c) // each channel's first element
+	for j := range shift {
+		shift[j] = float64(x[j*inner])
+	}
+	sums := sampleGroups(n, 2*c, len(x), func(i0, i1 int, acc []float64) {
+		s1, s2 := acc[:c], acc[c:]
+		for i := i0; i < i1; i++ {
 			if inner < shortBlock {
-				row := x[(i*c+lo)*inner : (i*c+hi)*inner]
+				row := x[i*c*inner : (i+1)*c*inner]
 				for j, k := range shift {
 					for _, v := range row[j*inner : (j+1)*inner] {
 						d := float64(v) - k
@@ -67,18 +96,19 @@ func MomentsInto[T float32 | float64](mean, variance []float64, x []T, n, c, inn
 				}
 				continue
 			}
-			for j := lo; j < hi; j++ {
-				a, q := shiftedSums(normBlock(x, i, j, c, inner), shift[j-lo])
-				s1[j-lo] += a
-				s2[j-lo] += q
+			for j, k := range shift {
+				a, q := shiftedSums(normBlock(x, i, j, c, inner), k)
+				s1[j] += a
+				s2[j] += q
 			}
 		}
-		for j := lo; j < hi; j++ {
-			d := s1[j-lo] / m
-			mean[j] = shift[j-lo] + d
-			variance[j] = max(s2[j-lo]/m-d*d, 0)
-		}
 	})
+	for j := range shift {
+		d := sums[j] / m
+		mean[j] = shift[j] + d
+		variance[j] = max(sums[c+j]/m-d*d, 0)
+	}
+	putBuf(sums[:cap(sums)])
 }
 
 // shiftedSums returns Σ (v − k) and Σ (v − k)² over b: float32 goes to the
@@ -219,34 +249,40 @@ func NormSums[T float32 | float64](x, dy []T, relu bool, gamma, beta []T, mean, 
 	if relu {
 		a, b = bnAffine(gamma, beta, mean, variance, eps)
 	}
-	ParallelFor(c, 2*len(x), func(lo, hi int) {
-		g := newGate[T](a, b, c, inner, (hi-lo)*inner)
+	span := inner // the values a gate holds at once: a block, or a short sample
+	if inner < shortBlock {
+		span = c * inner
+	}
+	sums := sampleGroups(n, 2*c, 2*len(x), func(i0, i1 int, acc []float64) {
+		g := newGate[T](a, b, c, inner, span)
 		defer g.release()
-		for i := 0; i < n; i++ {
+		s1, s2 := acc[:c], acc[c:]
+		for i := i0; i < i1; i++ {
 			if inner < shortBlock {
-				span := [2]int{(i*c + lo) * inner, (i*c + hi) * inner}
-				xs, dys := x[span[0]:span[1]], g.apply(x, dy, span[0], span[1])
-				for j := lo; j < hi; j++ {
-					o := (j - lo) * inner
+				lo, hi := i*c*inner, (i+1)*c*inner
+				xs, dys := x[lo:hi], g.apply(x, dy, lo, hi)
+				for j := range c {
+					o := j * inner
 					for k, v := range xs[o : o+inner] {
 						g := float64(dys[o+k])
-						sumDy[j] += g
-						sumDyXhat[j] += g * (float64(v) - mean[j])
+						s1[j] += g
+						s2[j] += g * (float64(v) - mean[j])
 					}
 				}
 				continue
 			}
-			for j := lo; j < hi; j++ {
+			for j := range c {
 				off := (i*c + j) * inner
 				s, p := centeredDots(normBlock(x, i, j, c, inner), g.apply(x, dy, off, off+inner), mean[j])
-				sumDy[j] += s
-				sumDyXhat[j] += p
+				s1[j] += s
+				s2[j] += p
 			}
 		}
-		for j := lo; j < hi; j++ {
-			sumDyXhat[j] *= inv[j]
-		}
 	})
+	for j := range sumDy {
+		sumDy[j], sumDyXhat[j] = sums[j], sums[c+j]*inv[j]
+	}
+	putBuf(sums[:cap(sums)])
 	return sumDy, sumDyXhat
 }
 
