@@ -39,7 +39,8 @@ func convBenchGeom(n, c, k, h, kk, s, p int) ConvGeom {
 
 // BenchmarkConv runs the three passes on every shape, in float32, reporting
 // GFLOP/s (2 flops per multiply-add of the direct definition); the shapes
-// that fit Winograd's F(2×2, 3×3) run both ways, "-direct" without it.
+// that run by Winograd run without it too ("-direct"), and those run by
+// F(4×4, 3×3) by F(2×2, 3×3) too ("-f2").
 //
 //	go test -run XXX -bench Conv ./ops/internal/kernels/
 func BenchmarkConv(b *testing.B) {
@@ -98,6 +99,13 @@ type convBenchAlgo struct {
 // Winograd, the direct ones too.
 func convBenchAlgos(g ConvGeom) []convBenchAlgo {
 	algos := []convBenchAlgo{{"", func() func() { return func() {} }}}
+	if wg, ok := newWinoGeom(g); ok && wg.alg == &wino4 {
+		algos = append(algos, convBenchAlgo{"-f2", func() func() {
+			m4 := wino4MinSide
+			wino4MinSide = 1 << 30
+			return func() { wino4MinSide = m4 }
+		}})
+	}
 	if _, ok := newWinoGeom(g); ok {
 		algos = append(algos, convBenchAlgo{"-direct", func() func() {
 			on := winograd

@@ -53,13 +53,40 @@ var winoMinChannels = 8
 // least one.
 var winoBytes = 1 << 20
 
-// winoGeom is the tiling of a convolution that fits F(2×2, 3×3).
+// winoAlg is one of the algorithms, F(2×2, 3×3) or F(4×4, 3×3): its tile
+// and its transforms (winograd_planes.go, winograd4_planes.go).
+type winoAlg struct {
+	m       int // outputs per tile side; a tile reads m + 2
+	streams int // (m + 2)², the transformed values of a tile
+	input   func(x []float32, h, w, pt, pl, th, tw int, v []float32, ldv int)
+	output  func(m []float32, ldm, th, tw int, y []float32, oh, ow int)
+	grad    func(dy []float32, oh, ow, th, tw int, out []float32, ldo int)
+	filter  func(f *[9]float32, u *[36]float32)   // G f Gᵀ, u[ξ]
+	dfilter func(du *[36]float32, df *[9]float32) // Gᵀ du G
+}
+
+var (
+	wino2 = winoAlg{m: 2, streams: 16, input: winoInputPlane, output: winoOutputPlane, grad: winoGradPlane,
+		filter:  func(f *[9]float32, u *[36]float32) { *(*[16]float32)(u[:]) = winoFilter(f) },
+		dfilter: func(du *[36]float32, df *[9]float32) { *df = winoFilterGrad((*[16]float32)(du[:])) }}
+	wino4 = winoAlg{m: 4, streams: 36, input: winoInputPlane4, output: winoOutputPlane4, grad: winoGradPlane4,
+		filter: wino4Filter, dfilter: wino4FilterGrad}
+)
+
+// wino4MinSide is the smallest output side run by F(4×4, 3×3); smaller
+// planes (ResNet's 8×8) run by F(2×2, 3×3), whose tiles waste less of them
+// and fill the vectors of the transforms.
+var wino4MinSide = 12
+
+// winoGeom is the tiling of a convolution by one of the algorithms.
 type winoGeom struct {
 	g      ConvGeom
+	alg    *winoAlg
 	th, tw int // rows and columns of tiles
 	tiles  int // per image
 	batch  int // images per item
 	ld     int // stride of the transformed streams' rows
+	vs, ms int // stride of the streams of the input (C rows) and of the output (K rows)
 }
 
 // newWinoGeom returns the tiling of g, or false when g is not a 3×3 unit-stride convolution of enough channels in
@@ -69,11 +96,29 @@ func newWinoGeom(g ConvGeom) (winoGeom, bool) {
 		g.G != 1 || g.C < winoMinChannels || g.K < winoMinChannels || g.PadTop < 0 || g.PadLeft < 0 {
 		return winoGeom{}, false
 	}
-	wg := winoGeom{g: g, th: (g.OH + 1) / 2, tw: (g.OW + 1) / 2}
+	alg := &wino2
+	if min(g.OH, g.OW) >= wino4MinSide {
+		alg = &wino4
+	}
+	wg := winoGeom{g: g, alg: alg, th: (g.OH + alg.m - 1) / alg.m, tw: (g.OW + alg.m - 1) / alg.m}
 	wg.tiles = wg.th * wg.tw
-	wg.batch = min(max(winoBytes/(16*4*(g.C+g.K)*wg.tiles), 1), g.N)
+	wg.batch = min(max(winoBytes/(alg.streams*4*(g.C+g.K)*wg.tiles), 1), g.N)
 	wg.ld = colStride(wg.batch * wg.tiles)
+	wg.vs, wg.ms = streamStride(g.C*wg.ld), streamStride(g.K*wg.ld)
 	return wg, true
+}
+
+// streamStride pads n floats, a multiple of 16, to an odd number of 64-byte
+// lines: the transforms write (and read) a tile's 16 or 36 values into as
+// many streams at once, and streams a multiple of 4 KiB apart fall into one
+// set of the L1 cache (12 ways), where 36 of them thrash. (ResNet-20's
+// first stage by F(4×4, 3×3) had its 16 channels × 192 tiles = 12 KiB per
+// stream and ran at half speed.)
+func streamStride(n int) int {
+	if (n/16)%2 == 0 {
+		n += 16
+	}
+	return n
 }
 
 // items is the number of items: batches of images.
@@ -92,7 +137,7 @@ func (wg *winoGeom) parallel(body func(lo, hi int)) {
 }
 
 // transformInput writes V for the images [first, first+n) of x into v
-// (16 streams of C rows each, row stride wg.ld: v[(ξ·C + c)·ld + t]).
+// (a stream per tile entry ξ, of C rows each, row stride wg.ld: v[(ξ·C + c)·ld + t]).
 // Each plane is fetched into the cache while the one before it is
 // transformed: a 32×32 plane is one 4 KiB page, where the hardware's
 // prefetchers stop, and the transforms waited on memory (ResNet-20's first
@@ -103,20 +148,22 @@ func (wg *winoGeom) transformInput(x, v []float32, first, n int) {
 	for b := 0; b < n; b++ {
 		for c := 0; c < g.C; c++ {
 			prefetchPlane(x, ((first+b)*g.C+c+1)*plane, plane)
-			winoInputPlane(x[((first+b)*g.C+c)*plane:][:plane], g.H, g.W, g.PadTop, g.PadLeft,
-				wg.th, wg.tw, v[c*wg.ld+b*wg.tiles:], g.C*wg.ld)
+			wg.alg.input(x[((first+b)*g.C+c)*plane:][:plane], g.H, g.W, g.PadTop, g.PadLeft,
+				wg.th, wg.tw, v[c*wg.ld+b*wg.tiles:], wg.vs)
 		}
 	}
 }
 
 // weights returns U = G w Gᵀ for every filter and channel, laid out as the
-// 16 K × C matrices of the products: u[(ξ·K + k)·C + c].
+// K × C matrices of the products, one per tile entry ξ: u[(ξ·K + k)·C + c].
 func (wg *winoGeom) weights(w []float32) []float32 {
-	kc := wg.g.K * wg.g.C
-	u := getBuf[float32](16 * kc)
-	ParallelFor(wg.g.K, 32*kc, func(lo, hi int) {
+	kc, ns := wg.g.K*wg.g.C, wg.alg.streams
+	u := getBuf[float32](ns * kc)
+	ParallelFor(wg.g.K, 2*ns*kc, func(lo, hi int) {
+		var t [36]float32
 		for i := lo * wg.g.C; i < hi*wg.g.C; i++ {
-			for xi, e := range winoFilter((*[9]float32)(w[9*i:])) {
+			wg.alg.filter((*[9]float32)(w[9*i:]), &t)
+			for xi, e := range t[:ns] {
 				u[xi*kc+i] = e
 			}
 		}
@@ -166,16 +213,17 @@ func winogradForward[T float32 | float64](g ConvGeom, x, w, y []T) bool {
 	}
 	w32, y32 := any(w).([]float32), any(y).([]float32)
 	u := wg.weights(w32)
+	ns := wg.alg.streams
 	wg.parallel(func(lo, hi int) {
-		v := getBuf[float32](16 * g.C * wg.ld)
-		m := getBuf[float32](16 * g.K * wg.ld)
+		v := getBuf[float32](ns * wg.vs)
+		m := getBuf[float32](ns * wg.ms)
 		for i := lo; i < hi; i++ {
 			first, n := wg.images(i)
 			wg.transformInput(x32, v, first, n)
 			cols := n * wg.tiles
-			for xi := 0; xi < 16; xi++ {
+			for xi := 0; xi < ns; xi++ {
 				gemm.GemmUnsplit(false, false, g.K, cols, g.C, 1, u[xi*g.K*g.C:], g.C,
-					v[xi*g.C*wg.ld:], wg.ld, 0, m[xi*g.K*wg.ld:], wg.ld)
+					v[xi*wg.vs:], wg.ld, 0, m[xi*wg.ms:], wg.ld)
 			}
 			wg.transformOutput(m, y32, first, n)
 		}
@@ -193,7 +241,7 @@ func (wg *winoGeom) transformOutput(m, y []float32, first, n int) {
 	plane := g.OH * g.OW
 	for b := 0; b < n; b++ {
 		for k := 0; k < g.K; k++ {
-			winoOutputPlane(m[k*wg.ld+b*wg.tiles:], g.K*wg.ld, wg.th, wg.tw,
+			wg.alg.output(m[k*wg.ld+b*wg.tiles:], wg.ms, wg.th, wg.tw,
 				y[((first+b)*g.K+k)*plane:][:plane], g.OH, g.OW)
 		}
 	}
@@ -207,8 +255,8 @@ func (wg *winoGeom) transformGrad(dy, d []float32, first, n int) {
 	for b := 0; b < n; b++ {
 		for k := 0; k < g.K; k++ {
 			prefetchPlane(dy, ((first+b)*g.K+k+1)*plane, plane)
-			winoGradPlane(dy[((first+b)*g.K+k)*plane:][:plane], g.OH, g.OW, wg.th, wg.tw,
-				d[k*wg.ld+b*wg.tiles:], g.K*wg.ld)
+			wg.alg.grad(dy[((first+b)*g.K+k)*plane:][:plane], g.OH, g.OW, wg.th, wg.tw,
+				d[k*wg.ld+b*wg.tiles:], wg.ms)
 		}
 	}
 }
@@ -232,20 +280,26 @@ func winogradFilterGrad[T float32 | float64](g ConvGeom, x, dy, dw []T) bool {
 		mu   sync.Mutex
 		sums []sum
 	)
-	ulen := 16 * g.K * g.C
+	ns := wg.alg.streams
+	ulen := ns * g.K * g.C
+	// The products dM[ξ]·V[ξ]ᵀ are K × C over an item's tiles: gemm.DotNT
+	// for few channels, as dotFilter would choose but from fewer tiles (an
+	// item of F(4×4, 3×3) on ResNet's first stage has 192; Gemm's packing
+	// transposes cost it a third of the pass).
+	dot := dotFilter(g.K, g.C, 256)
 	wg.parallel(func(lo, hi int) {
 		acc := getBuf[float32](ulen)
 		clear(acc)
-		v := getBuf[float32](16 * g.C * wg.ld)
-		d := getBuf[float32](16 * g.K * wg.ld)
+		v := getBuf[float32](ns * wg.vs)
+		d := getBuf[float32](ns * wg.ms)
 		for i := lo; i < hi; i++ {
 			first, n := wg.images(i)
 			wg.transformInput(x32, v, first, n)
 			wg.transformGrad(dy32, d, first, n)
 			cols := n * wg.tiles
-			for xi := 0; xi < 16; xi++ {
-				a, b, c := d[xi*g.K*wg.ld:], v[xi*g.C*wg.ld:], acc[xi*g.K*g.C:]
-				if dotFilter(g.K, g.C, cols) {
+			for xi := 0; xi < ns; xi++ {
+				a, b, c := d[xi*wg.ms:], v[xi*wg.vs:], acc[xi*g.K*g.C:]
+				if dot {
 					gemm.DotNT(g.K, g.C, cols, a, wg.ld, b, wg.ld, c, g.C)
 					continue
 				}
@@ -268,14 +322,58 @@ func winogradFilterGrad[T float32 | float64](g ConvGeom, x, dy, dw []T) bool {
 	}
 	kc := g.K * g.C
 	ParallelFor(g.K, 32*kc, func(lo, hi int) {
+		var t [36]float32
 		for i := lo * g.C; i < hi*g.C; i++ {
-			var t [16]float32
-			for xi := range t {
+			for xi := range ns {
 				t[xi] = du[xi*kc+i]
 			}
-			*(*[9]float32)(dw32[9*i:]) = winoFilterGrad(&t)
+			wg.alg.dfilter(&t, (*[9]float32)(dw32[9*i:]))
 		}
 	})
 	putBuf(du)
 	return true
+}
+
+// wino4Filter writes G f Gᵀ for F(4×4, 3×3) into u[:36], row-major: each
+// column of f first (G f), then each row of the result, in float64.
+func wino4Filter(f *[9]float32, u *[36]float32) {
+	g := func(a, b, c float64) [6]float64 {
+		return [6]float64{a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c}
+	}
+	var gf [6][3]float64
+	for q := 0; q < 3; q++ {
+		for i, e := range g(float64(f[q]), float64(f[3+q]), float64(f[6+q])) {
+			gf[i][q] = e
+		}
+	}
+	for i, r := range gf {
+		for j, e := range g(r[0], r[1], r[2]) {
+			u[6*i+j] = float32(e)
+		}
+	}
+}
+
+// wino4FilterGrad writes Gᵀ du G, the gradient of f from that of
+// wino4Filter's G f Gᵀ: each row of du first, then the columns, in float64.
+func wino4FilterGrad(du *[36]float32, df *[9]float32) {
+	gt := func(d [6]float64) [3]float64 {
+		return [3]float64{
+			d[0]/4 - (d[1]+d[2])/6 + (d[3]+d[4])/24,
+			(d[2]-d[1])/6 + (d[3]-d[4])/12,
+			(d[3]+d[4]-d[1]-d[2])/6 + d[5],
+		}
+	}
+	var h [6][3]float64
+	for i := range h {
+		var r [6]float64
+		for j := range r {
+			r[j] = float64(du[6*i+j])
+		}
+		h[i] = gt(r)
+	}
+	for q := 0; q < 3; q++ {
+		for p, e := range gt([6]float64{h[0][q], h[1][q], h[2][q], h[3][q], h[4][q], h[5][q]}) {
+			df[3*p+q] = float32(e)
+		}
+	}
 }

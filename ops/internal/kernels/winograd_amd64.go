@@ -37,3 +37,18 @@ func winoGradPlaneAVX512(dy *float32, oh, ow, th, tw int, out *float32, ldo int)
 
 //go:noescape
 func prefetchAVX512(p *float32, n int)
+
+// The F(4×4, 3×3) kernels of winograd4_amd64.s are winoInputPlane4Go,
+// winoOutputPlane4Go and winoGradPlane4Go (winograd4_planes.go) on
+// pointers, under the same terms as those above: 36 streams, tiles of 4×4
+// outputs (6×6 inputs at stride 4), callers passing th = ⌈oh/4⌉,
+// tw = ⌈ow/4⌉ to the output and gradient kernels.
+
+//go:noescape
+func winoInputPlane4AVX512(x *float32, h, w, pt, pl, th, tw int, v *float32, ldv int)
+
+//go:noescape
+func winoOutputPlane4AVX512(m *float32, ldm, th, tw int, y *float32, oh, ow int)
+
+//go:noescape
+func winoGradPlane4AVX512(dy *float32, oh, ow, th, tw int, out *float32, ldo int)

@@ -18,4 +18,16 @@ func winoGradPlaneAVX512(dy *float32, oh, ow, th, tw int, out *float32, ldo int)
 	panic("kernels: no Winograd assembly on this architecture")
 }
 
+func winoInputPlane4AVX512(x *float32, h, w, pt, pl, th, tw int, v *float32, ldv int) {
+	panic("kernels: no Winograd assembly on this architecture")
+}
+
+func winoOutputPlane4AVX512(m *float32, ldm, th, tw int, y *float32, oh, ow int) {
+	panic("kernels: no Winograd assembly on this architecture")
+}
+
+func winoGradPlane4AVX512(dy *float32, oh, ow, th, tw int, out *float32, ldo int) {
+	panic("kernels: no Winograd assembly on this architecture")
+}
+
 func prefetchAVX512(p *float32, n int) { panic("kernels: no Winograd assembly on this architecture") }

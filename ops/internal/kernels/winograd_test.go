@@ -22,46 +22,58 @@ var winoGeoms = []ConvGeom{
 	{N: 2, C: 8, H: 11, W: 6, K: 9, KH: 3, KW: 3, OH: 10, OW: 5, SH: 1, SW: 1, PadTop: 1, PadLeft: 1, DH: 1, DW: 1, G: 1},
 	{N: 2, C: 8, H: 7, W: 9, K: 8, KH: 3, KW: 3, OH: 6, OW: 9, SH: 1, SW: 1, PadTop: 0, PadLeft: 2, DH: 1, DW: 1, G: 1},
 	{N: 1, C: 8, H: 3, W: 3, K: 8, KH: 3, KW: 3, OH: 1, OW: 1, SH: 1, SW: 1, PadTop: 0, PadLeft: 0, DH: 1, DW: 1, G: 1},
+	convBenchGeom(3, 8, 9, 16, 3, 1, 1),
+	convBenchGeom(2, 9, 8, 13, 3, 1, 1),
+	{N: 2, C: 8, H: 17, W: 12, K: 10, KH: 3, KW: 3, OH: 15, OW: 14, SH: 1, SW: 1, PadTop: 0, PadLeft: 2, DH: 1, DW: 1, G: 1},
 }
 
-// withWinograd runs f with the Winograd passes on (using the assembly row
-// transforms or the Go ones, as asm says), items of about bytes of
-// streams, and procs goroutines.
-func withWinograd(asm bool, bytes, procs int, f func()) {
-	on, useAsm, wb := winograd, useWinoAsm, winoBytes
-	p := runtime.GOMAXPROCS(procs)
-	defer func() {
-		winograd, useWinoAsm, winoBytes = on, useAsm, wb
-		runtime.GOMAXPROCS(p)
-	}()
-	winograd, useWinoAsm, winoBytes = func() bool { return true }, asm, bytes
-	f()
-}
-
-// winoVariant is one way the tests force the Winograd passes: the row
-// transforms in assembly or in Go, items of about bytes of streams, procs
-// goroutines.
+// winoVariant is one way the tests force the Winograd passes: F(4×4, 3×3)
+// from output side min4 on (F(2×2, 3×3) below), the plane transforms in
+// assembly or in Go, items of about bytes of streams, procs goroutines.
 type winoVariant struct {
 	name         string
+	min4         int
 	asm          bool
 	bytes, procs int
 }
 
-// winoVariants are the Go row transforms always and the assembly where the
-// CPU has it; one image per item, and several (with a short last item).
+// with runs f with the Winograd passes on as v says.
+func (v winoVariant) with(f func()) {
+	on, m4, useAsm, wb := winograd, wino4MinSide, useWinoAsm, winoBytes
+	p := runtime.GOMAXPROCS(v.procs)
+	defer func() {
+		winograd, wino4MinSide, useWinoAsm, winoBytes = on, m4, useAsm, wb
+		runtime.GOMAXPROCS(p)
+	}()
+	winograd, wino4MinSide, useWinoAsm, winoBytes = func() bool { return true }, v.min4, v.asm, v.bytes
+	f()
+}
+
+// winoVariants are both algorithms, with the Go transforms always and the
+// assembly where the CPU has it; one image per item, and several (with a
+// short last item).
 func winoVariants() []winoVariant {
-	vs := []winoVariant{{"go/one-image", false, 1, 1}, {"go/batched/parallel3", false, 60000, 3}}
-	if useWinoAsm {
-		vs = append(vs, winoVariant{"asm/batched/parallel2", true, 50000, 2}, winoVariant{"asm/one-image", true, 1, 1})
+	var vs []winoVariant
+	for _, alg := range []struct {
+		name string
+		min4 int
+	}{{"F2", 1 << 30}, {"F4", 1}} {
+		vs = append(vs, winoVariant{alg.name + "/go/one-image", alg.min4, false, 1, 1},
+			winoVariant{alg.name + "/go/batched/parallel3", alg.min4, false, 150000, 3})
+		if useWinoAsm {
+			vs = append(vs, winoVariant{alg.name + "/asm/batched/parallel2", alg.min4, true, 120000, 2},
+				winoVariant{alg.name + "/asm/one-image", alg.min4, true, 1, 1})
+		}
 	}
 	return vs
 }
 
 // TestWinogradMatchesReference compares the Winograd forward, input
-// gradient and filter gradient with the float64 definition: F(2×2, 3×3)
-// rounds a little more than the direct sum (its transforms add up to 9
-// values before a product), so the bound is a few times the direct float32
-// passes'.
+// gradient and filter gradient with the float64 definition. Winograd rounds
+// more than the direct sum (F(2×2, 3×3)'s transforms add up to 9 values
+// before a product, F(4×4, 3×3)'s 36 and scale them by up to 100), so the
+// bound is four times the direct float32 passes'; both algorithms stay
+// within it on these sizes.
 func TestWinogradMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewSource(21))
 	for _, v := range winoVariants() {
@@ -72,7 +84,7 @@ func TestWinogradMatchesReference(t *testing.T) {
 				dy := convRandom(rng, g.N*g.K*g.OH*g.OW)
 				wantY, wantDX, wantDW := convRef(g, x, w, dy)
 				y, dx, dw := winoGarbage(len(dy)), winoGarbage(len(x)), winoGarbage(len(w))
-				withWinograd(v.asm, v.bytes, v.procs, func() {
+				v.with(func() {
 					if _, ok := newWinoGeom(g); !ok {
 						t.Fatalf("%+v does not run by Winograd", g)
 					}
@@ -111,7 +123,7 @@ func TestWinogradDeclines(t *testing.T) {
 	} {
 		g := fits
 		c.edit(&g)
-		withWinograd(false, winoBytes, 1, func() {
+		winoVariant{"", wino4MinSide, false, winoBytes, 1}.with(func() {
 			if _, ok := newWinoGeom(g); ok {
 				t.Errorf("%s: runs by Winograd", c.name)
 			}
@@ -157,6 +169,48 @@ func TestWinogradFilterTransforms(t *testing.T) {
 	}
 }
 
+// TestWinograd4FilterTransforms: wino4Filter against the matrix product
+// G f Gᵀ written out, and wino4FilterGrad as its adjoint.
+func TestWinograd4FilterTransforms(t *testing.T) {
+	g := [6][3]float64{{1. / 4, 0, 0}, {-1. / 6, -1. / 6, -1. / 6}, {-1. / 6, 1. / 6, -1. / 6}, {1. / 24, 1. / 12, 1. / 6}, {1. / 24, -1. / 12, 1. / 6}, {0, 0, 1}}
+	rng := rand.New(rand.NewSource(24))
+	for range 20 {
+		var f [9]float32
+		var du [36]float32
+		for i := range f {
+			f[i] = float32(rng.NormFloat64())
+		}
+		for i := range du {
+			du[i] = float32(rng.NormFloat64())
+		}
+		var u [36]float32
+		var df [9]float32
+		wino4Filter(&f, &u)
+		wino4FilterGrad(&du, &df)
+		var lhs, rhs float64
+		for i := 0; i < 6; i++ {
+			for j := 0; j < 6; j++ {
+				var want float64 // (G f Gᵀ)[i][j]
+				for p := 0; p < 3; p++ {
+					for q := 0; q < 3; q++ {
+						want += g[i][p] * float64(f[3*p+q]) * g[j][q]
+					}
+				}
+				if math.Abs(float64(u[6*i+j])-want) > 1e-6*math.Max(1, math.Abs(want)) {
+					t.Fatalf("(G f Gᵀ)[%d][%d] = %v, want %v", i, j, u[6*i+j], want)
+				}
+				lhs += want * float64(du[6*i+j])
+			}
+		}
+		for i := range f {
+			rhs += float64(f[i]) * float64(df[i])
+		}
+		if math.Abs(lhs-rhs) > 1e-5*math.Max(1, math.Abs(lhs)) {
+			t.Errorf("⟨G f Gᵀ, du⟩ = %v, ⟨f, Gᵀ du G⟩ = %v", lhs, rhs)
+		}
+	}
+}
+
 // TestWinogradNoAllocs: the Winograd passes take their buffers from the
 // free list too.
 func TestWinogradNoAllocs(t *testing.T) {
@@ -164,7 +218,7 @@ func TestWinogradNoAllocs(t *testing.T) {
 	rng := rand.New(rand.NewSource(23))
 	x, w, dy := to32(convRandom(rng, g.N*g.C*g.H*g.W)), to32(convRandom(rng, g.K*g.C*9)), to32(convRandom(rng, g.N*g.K*g.OH*g.OW))
 	y, dx, dw := make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))
-	withWinograd(useWinoAsm, winoBytes, 2, func() {
+	winoVariant{"", wino4MinSide, useWinoAsm, winoBytes, 2}.with(func() {
 		run := func() {
 			_ = Conv2D(g, x, w, y)
 			_ = Conv2DInputGrad(g, w, dy, dx)
