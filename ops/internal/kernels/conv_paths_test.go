@@ -104,6 +104,10 @@ var convPathGeoms = []ConvGeom{
 	{N: 3, C: 4, H: 5, W: 5, K: 12, KH: 4, KW: 4, OH: 8, OW: 8, SH: 1, SW: 1, PadTop: 3, PadLeft: 3, DH: 1, DW: 1, G: 1},
 	{N: 2, C: 10, H: 6, W: 13, K: 4, KH: 3, KW: 5, OH: 4, OW: 9, SH: 1, SW: 1, PadTop: 0, PadLeft: 0, DH: 1, DW: 1, G: 1},
 	{N: 2, C: 3, H: 6, W: 40, K: 5, KH: 3, KW: 3, OH: 4, OW: 38, SH: 1, SW: 1, PadTop: 0, PadLeft: 0, DH: 1, DW: 1, G: 1},
+	// Stride 2 on even heights: the phases split and merged a plane at a
+	// time (splitRowsVec, mergeRowsVec), with an odd width too.
+	convBenchGeom(2, 16, 32, 8, 3, 2, 1),
+	{N: 2, C: 4, H: 8, W: 9, K: 8, KH: 3, KW: 3, OH: 4, OW: 5, SH: 2, SW: 2, PadTop: 1, PadLeft: 1, DH: 1, DW: 1, G: 1},
 }
 
 // TestConvPathsMatchReference runs the three passes on every path against

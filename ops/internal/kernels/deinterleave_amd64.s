@@ -1,10 +1,11 @@
 #include "textflag.h"
 
-// AVX-512 kernels that split a row into its even and odd elements and put
-// it back together, for the phases of strided convolutions
-// (conv_lower.go's deinterleave2 and interleave2 on float32). Each handles
-// n pairs, 16 per iteration, then one masked iteration for the last
-// n mod 16, whose masked-off lanes are neither read nor written.
+// AVX-512 kernels that split rows into their even and odd elements and put
+// them back together, for the phases of strided convolutions
+// (conv_lower.go's deinterleave2 and interleave2 on float32, and whole
+// planes of rows at once). Each row has n pairs, 16 per iteration, then one
+// masked iteration for the last n mod 16, whose masked-off lanes are
+// neither read nor written.
 
 DATA evenIdx<>+0(SB)/4, $0
 DATA evenIdx<>+4(SB)/4, $2
@@ -80,7 +81,7 @@ GLOBL hiIdx<>(SB), RODATA|NOPTR, $64
 
 // PAIRMASKS sets, for CX = r < 16 pairs, K1 and K2 to the low 2r bits
 // split into the two vectors of a row's 2r values, and K3 to the low r
-// bits. It clobbers AX and R8.
+// bits. It clobbers AX, CX and R8.
 #define PAIRMASKS \
 	MOVQ  CX, R8; \
 	ADDQ  CX, CX; \
@@ -96,93 +97,135 @@ GLOBL hiIdx<>(SB), RODATA|NOPTR, $64
 	DECL  AX; \
 	KMOVW AX, K3
 
-// func deinterleave2AVX512(even, odd, src *float32, n int)
+// SPLIT permutes the 32 values in Z0, Z1 into their even (Z2) and odd (Z3)
+// elements.
+#define SPLIT \
+	VMOVAPS   Z14, Z2; \
+	VPERMI2PS Z1, Z0, Z2; \
+	VMOVAPS   Z15, Z3; \
+	VPERMI2PS Z1, Z0, Z3
+
+// func deinterleave2RowsAVX512(even, odd, src *float32, n, rows, ldEven, ldOdd, ldSrc int)
 //
-// even[j] = src[2j], odd[j] = src[2j+1] for j < n.
-TEXT ·deinterleave2AVX512(SB), NOSPLIT, $0-32
-	MOVQ      even+0(FP), DI
-	MOVQ      odd+8(FP), DX
-	MOVQ      src+16(FP), SI
-	MOVQ      n+24(FP), CX
+// even[r·ldEven + j] = src[r·ldSrc + 2j], odd[r·ldOdd + j] = src[r·ldSrc + 2j+1]
+// for j < n, r < rows (strides in elements).
+TEXT ·deinterleave2RowsAVX512(SB), NOSPLIT, $0-64
+	MOVQ      rows+32(FP), R9
+	TESTQ     R9, R9
+	JEQ       deinterleaveDone
+	MOVQ      even+0(FP), R10
+	MOVQ      odd+8(FP), R11
+	MOVQ      src+16(FP), R12
 	VMOVDQU32 evenIdx<>(SB), Z14
 	VMOVDQU32 oddIdx<>(SB), Z15
-	CMPQ      CX, $16
-	JLT       deinterleaveTail
+
+deinterleaveRow:
+	MOVQ R10, DI
+	MOVQ R11, DX
+	MOVQ R12, SI
+	MOVQ n+24(FP), CX
+	CMPQ CX, $16
+	JLT  deinterleaveTail
 
 deinterleaveLoop:
-	VMOVUPS   (SI), Z0
-	VMOVUPS   64(SI), Z1
-	VMOVAPS   Z14, Z2
-	VPERMI2PS Z1, Z0, Z2
-	VMOVAPS   Z15, Z3
-	VPERMI2PS Z1, Z0, Z3
-	VMOVUPS   Z2, (DI)
-	VMOVUPS   Z3, (DX)
-	ADDQ      $128, SI
-	ADDQ      $64, DI
-	ADDQ      $64, DX
-	SUBQ      $16, CX
-	CMPQ      CX, $16
-	JGE       deinterleaveLoop
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	SPLIT
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, (DX)
+	ADDQ    $128, SI
+	ADDQ    $64, DI
+	ADDQ    $64, DX
+	SUBQ    $16, CX
+	CMPQ    CX, $16
+	JGE     deinterleaveLoop
 
 deinterleaveTail:
 	TESTQ     CX, CX
-	JEQ       deinterleaveDone
+	JEQ       deinterleaveNext
 	PAIRMASKS
 	VMOVUPS.Z (SI), K1, Z0
 	VMOVUPS.Z 64(SI), K2, Z1
-	VMOVAPS   Z14, Z2
-	VPERMI2PS Z1, Z0, Z2
-	VMOVAPS   Z15, Z3
-	VPERMI2PS Z1, Z0, Z3
+	SPLIT
 	VMOVUPS   Z2, K3, (DI)
 	VMOVUPS   Z3, K3, (DX)
+
+deinterleaveNext:
+	MOVQ ldEven+40(FP), AX
+	LEAQ (R10)(AX*4), R10
+	MOVQ ldOdd+48(FP), AX
+	LEAQ (R11)(AX*4), R11
+	MOVQ ldSrc+56(FP), AX
+	LEAQ (R12)(AX*4), R12
+	DECQ R9
+	JNZ  deinterleaveRow
 
 deinterleaveDone:
 	VZEROUPPER
 	RET
 
-// func interleave2AVX512(dst, even, odd *float32, n int)
+// MERGE interleaves the 16 values in Z0 (even) and Z1 (odd) into Z2 (the
+// first 32 values' low half) and Z3.
+#define MERGE \
+	VMOVAPS   Z12, Z2; \
+	VPERMI2PS Z1, Z0, Z2; \
+	VMOVAPS   Z13, Z3; \
+	VPERMI2PS Z1, Z0, Z3
+
+// func interleave2RowsAVX512(dst, even, odd *float32, n, rows, ldDst, ldEven, ldOdd int)
 //
-// dst[2j] = even[j], dst[2j+1] = odd[j] for j < n.
-TEXT ·interleave2AVX512(SB), NOSPLIT, $0-32
-	MOVQ      dst+0(FP), DI
-	MOVQ      even+8(FP), SI
-	MOVQ      odd+16(FP), DX
-	MOVQ      n+24(FP), CX
-	VMOVDQU32 loIdx<>(SB), Z14
-	VMOVDQU32 hiIdx<>(SB), Z15
-	CMPQ      CX, $16
-	JLT       interleaveTail
+// dst[r·ldDst + 2j] = even[r·ldEven + j], dst[r·ldDst + 2j+1] = odd[r·ldOdd + j]
+// for j < n, r < rows.
+TEXT ·interleave2RowsAVX512(SB), NOSPLIT, $0-64
+	MOVQ      rows+32(FP), R9
+	TESTQ     R9, R9
+	JEQ       interleaveDone
+	MOVQ      dst+0(FP), R10
+	MOVQ      even+8(FP), R11
+	MOVQ      odd+16(FP), R12
+	VMOVDQU32 loIdx<>(SB), Z12
+	VMOVDQU32 hiIdx<>(SB), Z13
+
+interleaveRow:
+	MOVQ R10, DI
+	MOVQ R11, SI
+	MOVQ R12, DX
+	MOVQ n+24(FP), CX
+	CMPQ CX, $16
+	JLT  interleaveTail
 
 interleaveLoop:
-	VMOVUPS   (SI), Z0
-	VMOVUPS   (DX), Z1
-	VMOVAPS   Z14, Z2
-	VPERMI2PS Z1, Z0, Z2
-	VMOVAPS   Z15, Z3
-	VPERMI2PS Z1, Z0, Z3
-	VMOVUPS   Z2, (DI)
-	VMOVUPS   Z3, 64(DI)
-	ADDQ      $64, SI
-	ADDQ      $64, DX
-	ADDQ      $128, DI
-	SUBQ      $16, CX
-	CMPQ      CX, $16
-	JGE       interleaveLoop
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	MERGE
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, 64(DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $128, DI
+	SUBQ    $16, CX
+	CMPQ    CX, $16
+	JGE     interleaveLoop
 
 interleaveTail:
 	TESTQ     CX, CX
-	JEQ       interleaveDone
+	JEQ       interleaveNext
 	PAIRMASKS
 	VMOVUPS.Z (SI), K3, Z0
 	VMOVUPS.Z (DX), K3, Z1
-	VMOVAPS   Z14, Z2
-	VPERMI2PS Z1, Z0, Z2
-	VMOVAPS   Z15, Z3
-	VPERMI2PS Z1, Z0, Z3
+	MERGE
 	VMOVUPS   Z2, K1, (DI)
 	VMOVUPS   Z3, K2, 64(DI)
+
+interleaveNext:
+	MOVQ ldDst+40(FP), AX
+	LEAQ (R10)(AX*4), R10
+	MOVQ ldEven+48(FP), AX
+	LEAQ (R11)(AX*4), R11
+	MOVQ ldOdd+56(FP), AX
+	LEAQ (R12)(AX*4), R12
+	DECQ R9
+	JNZ  interleaveRow
 
 interleaveDone:
 	VZEROUPPER

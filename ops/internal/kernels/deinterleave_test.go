@@ -61,3 +61,51 @@ func TestDeinterleave2(t *testing.T) {
 		checkGuards("interleave2", dstAll, l)
 	}
 }
+
+// TestDeinterleave2Rows checks the plane-at-a-time kernels on rows with
+// gaps between them (strides above the rows' lengths), which must stay
+// untouched.
+func TestDeinterleave2Rows(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("no AVX-512 on this CPU (or forced off)")
+	}
+	nan := float32(math.NaN())
+	for _, n := range []int{1, 5, 16, 17, 40} {
+		const rows = 3
+		ldSrc, ldE, ldO := 2*n+3, n+1, n+2
+		src := make([]float32, rows*ldSrc)
+		for i := range src {
+			src[i] = float32(i)
+		}
+		even, odd := make([]float32, rows*ldE), make([]float32, rows*ldO)
+		for i := range even {
+			even[i] = nan
+		}
+		for i := range odd {
+			odd[i] = nan
+		}
+		deinterleave2RowsVec(even, odd, src, n, rows, ldE, ldO, ldSrc)
+		dst := make([]float32, rows*ldSrc)
+		for i := range dst {
+			dst[i] = nan
+		}
+		interleave2RowsVec(dst, even, odd, n, rows, ldSrc, ldE, ldO)
+		for r := 0; r < rows; r++ {
+			for j := 0; j < ldE; j++ {
+				if got := even[r*ldE+j]; j < n && got != src[r*ldSrc+2*j] || j >= n && got == got {
+					t.Fatalf("n %d row %d: even[%d] = %v", n, r, j, got)
+				}
+			}
+			for j := 0; j < ldO; j++ {
+				if got := odd[r*ldO+j]; j < n && got != src[r*ldSrc+2*j+1] || j >= n && got == got {
+					t.Fatalf("n %d row %d: odd[%d] = %v", n, r, j, got)
+				}
+			}
+			for j := 0; j < ldSrc; j++ {
+				if got := dst[r*ldSrc+j]; j < 2*n && got != src[r*ldSrc+j] || j >= 2*n && got == got {
+					t.Fatalf("n %d row %d: merged [%d] = %v", n, r, j, got)
+				}
+			}
+		}
+	}
+}
