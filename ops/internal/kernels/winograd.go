@@ -7,13 +7,15 @@ import (
 	"github.com/convgraph/convgraph/ops/internal/gemm"
 )
 
-// Winograd's F(2×2, 3×3) for the 3×3 unit-stride convolutions (Lavin and
-// Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
+// Winograd's minimal filtering for the 3×3 unit-stride convolutions (Lavin
+// and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), as
+// F(2×2, 3×3) and F(4×4, 3×3).
 //
-// Cut the output into 2×2 tiles; each reads a 4×4 patch d of the padded
-// input. Then y_tile = Aᵀ [ Σ_c (G w_kc Gᵀ) ⊙ (Bᵀ d_c B) ] A: 16 products
-// per tile, channel pair and filter instead of 36. Gathered over the tiles
-// t, the sum is 16 matrix products, one per entry ξ of the 4×4 transforms:
+// Cut the output into m×m tiles (m = 2 or 4); each reads an a×a patch d of
+// the padded input, a = m + 2. Then y_tile = Aᵀ [ Σ_c (G w_kc Gᵀ) ⊙ (Bᵀ d_c B) ] A:
+// a² products per tile, channel pair and filter instead of 9m² (16 for 36,
+// 36 for 144). Gathered over the tiles t, the sum is a² matrix products,
+// one per entry ξ of the transforms:
 //
 //	M[ξ] (K × T) = U[ξ] (K × C) · V[ξ] (C × T),   U = G w Gᵀ, V = Bᵀ d B,
 //
@@ -29,13 +31,14 @@ import (
 // products are not thin); each goroutine transforms an item's images into
 // buffers of its own, multiplies, and transforms back while they are in
 // its caches. The transforms of a channel plane are winograd_planes.go's
-// (in assembly where the machine has AVX-512: in scalar Go they cost more
-// than the multiplications they save, so without it the direct convolution
-// runs instead).
+// and winograd4_planes.go's (in assembly where the machine has AVX-512: in
+// scalar Go they cost more than the multiplications they save, so without
+// it the direct convolution runs instead).
 //
-// Only float32: F(2×2, 3×3) loses about a bit of precision to the direct
-// sum, harmless in float32 training but not what a float64 gradient check
-// wants from a reference.
+// Only float32: Winograd rounds more than the direct sum (a few float32
+// roundings; F(4×4)'s transforms scale values by up to 100), harmless in
+// float32 training but not what a float64 gradient check wants from a
+// reference.
 
 // winograd enables the Winograd passes; a var so tests and benchmarks can
 // compare them with the direct convolution.
@@ -67,8 +70,7 @@ type winoAlg struct {
 
 var (
 	wino2 = winoAlg{m: 2, streams: 16, input: winoInputPlane, output: winoOutputPlane, grad: winoGradPlane,
-		filter:  func(f *[9]float32, u *[36]float32) { *(*[16]float32)(u[:]) = winoFilter(f) },
-		dfilter: func(du *[36]float32, df *[9]float32) { *df = winoFilterGrad((*[16]float32)(du[:])) }}
+		filter: winoFilter, dfilter: winoFilterGrad}
 	wino4 = winoAlg{m: 4, streams: 36, input: winoInputPlane4, output: winoOutputPlane4, grad: winoGradPlane4,
 		filter: wino4Filter, dfilter: wino4FilterGrad}
 )
@@ -89,6 +91,7 @@ type winoGeom struct {
 	batch  int // images per item
 	ld     int // stride of the transformed streams' rows
 	vs, ms int // stride of the streams of the input (C rows) and of the output (K rows)
+	us     int // stride of the filters' transforms U[ξ] (K × C each)
 }
 
 // newWinoGeom returns the tiling of g, or false when g is not a 3×3
@@ -120,6 +123,7 @@ func tile(g ConvGeom, alg *winoAlg) winoGeom {
 	wg.batch = min(max(winoBytes/(alg.streams*4*(g.C+g.K)*wg.tiles), 1), g.N)
 	wg.ld = colStride(wg.batch * wg.tiles)
 	wg.vs, wg.ms = streamStride(g.C*wg.ld), streamStride(g.K*wg.ld)
+	wg.us = streamStride((g.K*g.C + 15) &^ 15)
 	return wg
 }
 
@@ -170,51 +174,57 @@ func (wg *winoGeom) transformInput(x, v []float32, first, n int) {
 }
 
 // weights returns U = G w Gᵀ for every filter and channel, laid out as the
-// K × C matrices of the products, one per tile entry ξ: u[(ξ·K + k)·C + c].
+// K × C matrices of the products, one per tile entry ξ, wg.us apart:
+// u[ξ·us + k·C + c]. (K·C apart, 147,456 floats for AlexNet's 384 × 384,
+// the 16 rows a filter writes fell into one set of the L1 cache; with that
+// and winoFilter's scalars, 46 → 9 ns a filter, and AlexNet's 3×3 layers
+// transform 344K filters twice a step.)
 func (wg *winoGeom) weights(w []float32) []float32 {
-	kc, ns := wg.g.K*wg.g.C, wg.alg.streams
-	u := getBuf[float32](ns * kc)
+	kc, ns, us := wg.g.K*wg.g.C, wg.alg.streams, wg.us
+	u := getBuf[float32](ns * us)
 	ParallelFor(wg.g.K, 2*ns*kc, func(lo, hi int) {
 		var t [36]float32
 		for i := lo * wg.g.C; i < hi*wg.g.C; i++ {
 			wg.alg.filter((*[9]float32)(w[9*i:]), &t)
 			for xi, e := range t[:ns] {
-				u[xi*kc+i] = e
+				u[xi*us+i] = e
 			}
 		}
 	})
 	return u
 }
 
-// winoFilter returns G f Gᵀ for a 3×3 filter f (row-major), row-major,
-// G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]: each column of f first (G f), then
-// each row of the result.
-func winoFilter(f *[9]float32) (u [16]float32) {
-	var gf [4][3]float32
-	for q := 0; q < 3; q++ {
-		a, b, c := f[q], f[3+q], f[6+q]
-		gf[0][q], gf[1][q], gf[2][q], gf[3][q] = a, (a+b+c)*0.5, (a-b+c)*0.5, c
+// winoFilter writes G f Gᵀ for a 3×3 filter f (row-major) into u[:16],
+// row-major, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]: each column of f first
+// (G f), then each row of the result. In scalars, stored once: arrays
+// written an element at a time and then copied whole stalled on store
+// forwarding.
+func winoFilter(f *[9]float32, u *[36]float32) {
+	g := func(a, b, c float32) (float32, float32, float32, float32) {
+		return a, (a + b + c) * 0.5, (a - b + c) * 0.5, c
 	}
-	for i, r := range gf {
-		u[4*i], u[4*i+1], u[4*i+2], u[4*i+3] = r[0], (r[0]+r[1]+r[2])*0.5, (r[0]-r[1]+r[2])*0.5, r[2]
-	}
-	return u
+	r00, r10, r20, r30 := g(f[0], f[3], f[6])
+	r01, r11, r21, r31 := g(f[1], f[4], f[7])
+	r02, r12, r22, r32 := g(f[2], f[5], f[8])
+	u[0], u[1], u[2], u[3] = g(r00, r01, r02)
+	u[4], u[5], u[6], u[7] = g(r10, r11, r12)
+	u[8], u[9], u[10], u[11] = g(r20, r21, r22)
+	u[12], u[13], u[14], u[15] = g(r30, r31, r32)
 }
 
-// winoFilterGrad returns Gᵀ du G, the gradient of f from that of G f Gᵀ
-// (both row-major): each row of du first (du G), then each column.
-func winoFilterGrad(du *[16]float32) (df [9]float32) {
-	var h [4][3]float32
-	for i := range h {
-		a, b, c, d := du[4*i], du[4*i+1], du[4*i+2], du[4*i+3]
-		h[i] = [3]float32{a + (b+c)*0.5, (b - c) * 0.5, d + (b+c)*0.5}
+// winoFilterGrad writes Gᵀ du G, the gradient of f from that of G f Gᵀ
+// (du[:16], both row-major): each row of du first (du G), then each column.
+func winoFilterGrad(du *[36]float32, df *[9]float32) {
+	gt := func(a, b, c, d float32) (float32, float32, float32) {
+		return a + (b+c)*0.5, (b - c) * 0.5, d + (b+c)*0.5
 	}
-	for q := 0; q < 3; q++ {
-		df[q] = h[0][q] + (h[1][q]+h[2][q])*0.5
-		df[3+q] = (h[1][q] - h[2][q]) * 0.5
-		df[6+q] = h[3][q] + (h[1][q]+h[2][q])*0.5
-	}
-	return df
+	h00, h01, h02 := gt(du[0], du[1], du[2], du[3])
+	h10, h11, h12 := gt(du[4], du[5], du[6], du[7])
+	h20, h21, h22 := gt(du[8], du[9], du[10], du[11])
+	h30, h31, h32 := gt(du[12], du[13], du[14], du[15])
+	df[0], df[3], df[6] = gt(h00, h10, h20, h30)
+	df[1], df[4], df[7] = gt(h01, h11, h21, h31)
+	df[2], df[5], df[8] = gt(h02, h12, h22, h32)
 }
 
 // winogradForward computes y = w ⋆ x by F(2×2, 3×3) and reports true, or
@@ -237,7 +247,7 @@ func winogradForward[T float32 | float64](g ConvGeom, x, w, y []T) bool {
 			wg.transformInput(x32, v, first, n)
 			cols := n * wg.tiles
 			for xi := 0; xi < ns; xi++ {
-				gemm.GemmUnsplit(false, false, g.K, cols, g.C, 1, u[xi*g.K*g.C:], g.C,
+				gemm.GemmUnsplit(false, false, g.K, cols, g.C, 1, u[xi*wg.us:], g.C,
 					v[xi*wg.vs:], wg.ld, 0, m[xi*wg.ms:], wg.ld)
 			}
 			wg.transformOutput(m, y32, first, n)
@@ -296,7 +306,7 @@ func winogradFilterGrad[T float32 | float64](g ConvGeom, x, dy, dw []T) bool {
 		sums []sum
 	)
 	ns := wg.alg.streams
-	ulen := ns * g.K * g.C
+	ulen := ns * wg.us
 	// The products dM[ξ]·V[ξ]ᵀ are K × C over an item's tiles: gemm.DotNT
 	// for few channels, as dotFilter would choose but from fewer tiles (an
 	// item of F(4×4, 3×3) on ResNet's first stage has 192; Gemm's packing
@@ -313,7 +323,7 @@ func winogradFilterGrad[T float32 | float64](g ConvGeom, x, dy, dw []T) bool {
 			wg.transformGrad(dy32, d, first, n)
 			cols := n * wg.tiles
 			for xi := 0; xi < ns; xi++ {
-				a, b, c := d[xi*wg.ms:], v[xi*wg.vs:], acc[xi*g.K*g.C:]
+				a, b, c := d[xi*wg.ms:], v[xi*wg.vs:], acc[xi*wg.us:]
 				if dot {
 					gemm.DotNT(g.K, g.C, cols, a, wg.ld, b, wg.ld, c, g.C)
 					continue
@@ -335,12 +345,12 @@ func winogradFilterGrad[T float32 | float64](g ConvGeom, x, dy, dw []T) bool {
 		}
 		putBuf(s.acc)
 	}
-	kc := g.K * g.C
+	kc, us := g.K*g.C, wg.us
 	ParallelFor(g.K, 32*kc, func(lo, hi int) {
 		var t [36]float32
 		for i := lo * g.C; i < hi*g.C; i++ {
 			for xi := range ns {
-				t[xi] = du[xi*kc+i]
+				t[xi] = du[xi*us+i]
 			}
 			wg.alg.dfilter(&t, (*[9]float32)(dw32[9*i:]))
 		}
@@ -350,45 +360,35 @@ func winogradFilterGrad[T float32 | float64](g ConvGeom, x, dy, dw []T) bool {
 }
 
 // wino4Filter writes G f Gᵀ for F(4×4, 3×3) into u[:36], row-major: each
-// column of f first (G f), then each row of the result, in float64.
+// column of f first (G f), then each row of the result, in float64 scalars
+// (see winoFilter).
 func wino4Filter(f *[9]float32, u *[36]float32) {
-	g := func(a, b, c float64) [6]float64 {
-		return [6]float64{a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c}
+	g := func(a, b, c float64) (float64, float64, float64, float64, float64, float64) {
+		return a / 4, -(a + b + c) / 6, -(a - b + c) / 6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c
 	}
-	var gf [6][3]float64
+	var gf [3][6]float64 // gf[q] = column q of G f
 	for q := 0; q < 3; q++ {
-		for i, e := range g(float64(f[q]), float64(f[3+q]), float64(f[6+q])) {
-			gf[i][q] = e
-		}
+		gf[q][0], gf[q][1], gf[q][2], gf[q][3], gf[q][4], gf[q][5] = g(float64(f[q]), float64(f[3+q]), float64(f[6+q]))
 	}
-	for i, r := range gf {
-		for j, e := range g(r[0], r[1], r[2]) {
-			u[6*i+j] = float32(e)
-		}
+	for i := 0; i < 6; i++ {
+		a, b, c, d, e, h := g(gf[0][i], gf[1][i], gf[2][i])
+		u[6*i], u[6*i+1], u[6*i+2], u[6*i+3], u[6*i+4], u[6*i+5] = float32(a), float32(b), float32(c), float32(d), float32(e), float32(h)
 	}
 }
 
 // wino4FilterGrad writes Gᵀ du G, the gradient of f from that of
 // wino4Filter's G f Gᵀ: each row of du first, then the columns, in float64.
 func wino4FilterGrad(du *[36]float32, df *[9]float32) {
-	gt := func(d [6]float64) [3]float64 {
-		return [3]float64{
-			d[0]/4 - (d[1]+d[2])/6 + (d[3]+d[4])/24,
-			(d[2]-d[1])/6 + (d[3]-d[4])/12,
-			(d[3]+d[4]-d[1]-d[2])/6 + d[5],
-		}
+	gt := func(d0, d1, d2, d3, d4, d5 float64) (float64, float64, float64) {
+		return d0/4 - (d1+d2)/6 + (d3+d4)/24, (d2-d1)/6 + (d3-d4)/12, (d3+d4-d1-d2)/6 + d5
 	}
-	var h [6][3]float64
-	for i := range h {
-		var r [6]float64
-		for j := range r {
-			r[j] = float64(du[6*i+j])
-		}
-		h[i] = gt(r)
+	var h [3][6]float64 // h[q][i] = (du G)[i][q]
+	for i := 0; i < 6; i++ {
+		r := du[6*i : 6*i+6 : 6*i+6]
+		h[0][i], h[1][i], h[2][i] = gt(float64(r[0]), float64(r[1]), float64(r[2]), float64(r[3]), float64(r[4]), float64(r[5]))
 	}
 	for q := 0; q < 3; q++ {
-		for p, e := range gt([6]float64{h[0][q], h[1][q], h[2][q], h[3][q], h[4][q], h[5][q]}) {
-			df[3*p+q] = float32(e)
-		}
+		a, b, c := gt(h[q][0], h[q][1], h[q][2], h[q][3], h[q][4], h[q][5])
+		df[q], df[3+q], df[6+q] = float32(a), float32(b), float32(c)
 	}
 }

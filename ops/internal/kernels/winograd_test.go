@@ -141,23 +141,25 @@ func TestWinogradFilterTransforms(t *testing.T) {
 	// Column by column, G f = [1 2 3; 6 7.5 9; 2 2.5 3; 7 8 9] for
 	// f = [1 2 3; 4 5 6; 7 8 9]; then each row r of it maps to
 	// [r0, (r0+r1+r2)/2, (r0−r1+r2)/2, r2].
-	want := [16]float32{1, 3, 1, 3, 6, 11.25, 3.75, 9, 2, 3.75, 1.25, 3, 7, 12, 4, 9}
-	if got := winoFilter(&[9]float32{1, 2, 3, 4, 5, 6, 7, 8, 9}); got != want {
-		t.Errorf("G f Gᵀ = %v, want %v", got, want)
+	want := [36]float32{1, 3, 1, 3, 6, 11.25, 3.75, 9, 2, 3.75, 1.25, 3, 7, 12, 4, 9}
+	var got [36]float32
+	if winoFilter(&[9]float32{1, 2, 3, 4, 5, 6, 7, 8, 9}, &got); got != want {
+		t.Errorf("G f Gᵀ = %v, want %v", got[:16], want[:16])
 	}
 	rng := rand.New(rand.NewSource(22))
 	for range 20 {
-		var f [9]float32
-		var du [16]float32
+		var f, df [9]float32
+		var u, du [36]float32
 		for i := range f {
 			f[i] = float32(rng.NormFloat64())
 		}
-		for i := range du {
+		for i := range du[:16] {
 			du[i] = float32(rng.NormFloat64())
 		}
-		u, df := winoFilter(&f), winoFilterGrad(&du)
+		winoFilter(&f, &u)
+		winoFilterGrad(&du, &df)
 		var lhs, rhs float64
-		for i := range u {
+		for i := range u[:16] {
 			lhs += float64(u[i]) * float64(du[i])
 		}
 		for i := range f {
