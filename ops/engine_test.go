@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"fmt"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -113,5 +114,66 @@ func TestProgramsSumGradientsWithEngine(t *testing.T) {
 	}
 	if _, ok := graph.Engine().(engine); !ok {
 		t.Errorf("programs' engine is %T, want ops' engine", graph.Engine())
+	}
+}
+
+// TestEngineAddFallsBack: what the fast path must leave to the standard
+// engine gives the standard engine's results: a lazily transposed operand
+// (its data is not in its order), a reuse tensor of another shape (the
+// standard engine reshapes it), scalars; and the fast path's own decision
+// is checked directly.
+func TestEngineAddFallsBack(t *testing.T) {
+	mk := func(e tensor.Engine, shape []int, d ...float32) *tensor.Dense {
+		opts := []tensor.ConsOpt{tensor.WithShape(shape...), tensor.WithBacking(d)}
+		if e != nil {
+			opts = append(opts, tensor.WithEngine(e))
+		}
+		return tensor.New(opts...)
+	}
+	both := func(what string, f func(e tensor.Engine) (tensor.Tensor, error)) {
+		t.Helper()
+		got, err := f(engine{})
+		want, werr := f(nil)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("%s: error %v, standard engine's %v", what, err, werr)
+		}
+		if err != nil {
+			return
+		}
+		if !got.Shape().Eq(want.Shape()) || fmt.Sprint(got.Data()) != fmt.Sprint(want.Data()) {
+			t.Errorf("%s: %v %v, standard engine %v %v", what, got.Shape(), got.Data(), want.Shape(), want.Data())
+		}
+	}
+	both("transposed + zeros, unsafe", func(e tensor.Engine) (tensor.Tensor, error) {
+		a := mk(e, []int{2, 3}, 1, 2, 3, 4, 5, 6)
+		if err := a.T(); err != nil {
+			return nil, err
+		}
+		return tensor.Add(a, mk(e, []int{3, 2}, 0, 0, 0, 0, 0, 0), tensor.UseUnsafe())
+	})
+	both("reuse of another shape", func(e tensor.Engine) (tensor.Tensor, error) {
+		return tensor.Add(mk(e, []int{2, 3}, 1, 2, 3, 4, 5, 6), mk(e, []int{2, 3}, 1, 1, 1, 1, 1, 1),
+			tensor.WithReuse(mk(e, []int{6}, make([]float32, 6)...)))
+	})
+	both("scalars", func(e tensor.Engine) (tensor.Tensor, error) {
+		opts := []tensor.ConsOpt{tensor.FromScalar(float32(2))}
+		if e != nil {
+			opts = append(opts, tensor.WithEngine(e))
+		}
+		return tensor.Add(tensor.New(opts...), tensor.New(opts...))
+	})
+
+	a, b := mk(engine{}, []int{2, 2}, 1, 2, 3, 4), mk(engine{}, []int{2, 2}, 1, 1, 1, 1)
+	if _, ok := (engine{}).sum(a, b, []tensor.FuncOpt{tensor.UseUnsafe()}); !ok {
+		t.Errorf("in-place float32 sum: not taken")
+	}
+	if _, ok := (engine{}).sum(a, b, nil); ok {
+		t.Errorf("safe sum (a new tensor): taken")
+	}
+	if err := a.T(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := (engine{}).sum(a, b, []tensor.FuncOpt{tensor.UseUnsafe()}); ok {
+		t.Errorf("transposed operand: taken")
 	}
 }

@@ -177,8 +177,8 @@ func main() {
 	// tends to ‖g‖ as ε → 0. How small ε must be says how far from w the
 	// gradient still describes the loss. In float64: in float32 the plain
 	// net's gradient itself moves by a few percent with the rounding of its
-	// convolutions (1202 with the direct ones, 1248 by Winograd's
-	// F(2×2, 3×3)), the same shattering at the scale of one rounding.
+	// convolutions (direct against Winograd's), the same shattering at the
+	// scale of one rounding.
 	steps := []float64{1e-2, 1e-4, 1e-8}
 	fmt.Printf("  %-9s %9s %9s", "", "‖w‖", "‖g‖")
 	for _, eps := range steps {

@@ -26,9 +26,11 @@ type ConvGeom struct {
 }
 
 // Conv2D computes y = w ⋆ x (cross-correlation, kernel not flipped),
-// overwriting y. Per image, group and band of output rows:
-// col = im2col(x), y = W_g · col, the images split across the cores; the
-// lowering is usually cheaper than a whole im2col (see conv_plan.go).
+// overwriting y. By Winograd where it fits (winograd.go: float32, 3×3,
+// unit stride, 8+ channels, AVX-512); otherwise per image, group and band
+// of output rows: col = im2col(x), y = W_g · col, the images split across
+// the cores, the lowering usually cheaper than a whole im2col (see
+// conv_plan.go).
 func Conv2D[T float32 | float64](g ConvGeom, x, w, y []T) error {
 	if err := g.check(len(x), len(w), len(y)); err != nil {
 		return err
@@ -47,7 +49,8 @@ func convForward[T float32 | float64](g ConvGeom, x, w, y []T) {
 
 // Conv2DInputGrad computes dx = ∂⟨y, dy⟩/∂x, the transposed convolution of
 // dy with w, overwriting dx. Unless K is much larger than C it runs as
-// convolutions of dy, one per phase of dx (conv_transposed.go); otherwise,
+// convolutions of dy, one per phase of dx (conv_transposed.go; at unit
+// stride one, by Winograd where it fits); otherwise,
 // per image and group, col = W_gᵀ · dy and dx += col2im(col), overlapping
 // windows adding up.
 func Conv2DInputGrad[T float32 | float64](g ConvGeom, w, dy, dx []T) error {

@@ -67,14 +67,16 @@ var convKnobSets = []convKnobs{
 	{"im2col/phases/col2im/padded/parallel2", 1 << 16, 256, 1 << 30, 0, 0, 2, true, 1, 0},
 }
 
-// withKnobs runs f with the knobs set, restoring the defaults after.
+// withKnobs runs f with the knobs set and Winograd off (these tests check
+// the direct passes), restoring the defaults after.
 func withKnobs(k convKnobs, f func()) {
-	be, mb, mr, tr, mp, up, pf, df := bandElems, minBandCols, minRowsK, transposedMaxRatio, minParallelMACs, usePhases, padFilterRows, dotFilter
+	be, mb, mr, tr, mp, up, pf, df, wi := bandElems, minBandCols, minRowsK, transposedMaxRatio, minParallelMACs, usePhases, padFilterRows, dotFilter, winograd
 	procs := runtime.GOMAXPROCS(k.procs)
 	defer func() {
-		bandElems, minBandCols, minRowsK, transposedMaxRatio, minParallelMACs, usePhases, padFilterRows, dotFilter = be, mb, mr, tr, mp, up, pf, df
+		bandElems, minBandCols, minRowsK, transposedMaxRatio, minParallelMACs, usePhases, padFilterRows, dotFilter, winograd = be, mb, mr, tr, mp, up, pf, df, wi
 		runtime.GOMAXPROCS(procs)
 	}()
+	winograd = func() bool { return false } // winograd_test.go checks those passes
 	if k.pad != 0 {
 		padFilterRows = func() bool { return k.pad > 0 }
 	}

@@ -18,34 +18,32 @@ import "math"
 // multi-lane block kernel per block ((N, C) data has blocks of one element).
 const shortBlock = 16
 
-// groupSamples is the number of samples whose partial sums a reduction
-// task accumulates (sampleGroups).
-const groupSamples = 4
-
-// sampleGroups runs acc over the samples [0, n) in groups of groupSamples,
-// in parallel, each group summing into width float64s of its own (zeroed),
-// and returns the groups' sums added in group order: the result does not
-// depend on the number of cores. Each task reads its samples' channels in
-// memory order: split by channels, a task read one 4 KiB block of a 32×32
-// plane, then jumped a sample ahead, and ran at half the bandwidth (a page
-// at a time defeats the hardware prefetchers). The result is valid until
-// the next call's on this goroutine; release it with putBuf.
-func sampleGroups(n, width, work int, acc func(i0, i1 int, sums []float64)) []float64 {
-	groups := (n + groupSamples - 1) / groupSamples
-	all := getBuf[float64](max(groups, 1) * width)
+// sampleGroups runs acc over the samples [0, n) in groups, in parallel,
+// each group summing into width float64s of its own (zeroed), adds the
+// groups' sums in group order into sums (width), and returns it. Groups
+// have ⌈n/16⌉ samples, a function of n alone, so the result does not depend
+// on the number of cores. Each task reads its samples' channels in memory
+// order: split by channels, a task read one 4 KiB block of a 32×32 plane,
+// then jumped a sample ahead, and ran at half the bandwidth (a page at a
+// time defeats the hardware prefetchers).
+func sampleGroups(n, width, work int, sums []float64, acc func(i0, i1 int, sums []float64)) []float64 {
+	size := max((n+15)/16, 1)
+	groups := (n + size - 1) / size
+	all := getBuf[float64](groups * width)
 	clear(all)
 	ParallelFor(groups, work, func(lo, hi int) {
 		for gr := lo; gr < hi; gr++ {
-			acc(gr*groupSamples, min((gr+1)*groupSamples, n), all[gr*width:(gr+1)*width])
+			acc(gr*size, min((gr+1)*size, n), all[gr*width:(gr+1)*width])
 		}
 	})
-	total := all[:width]
-	for gr := 1; gr < groups; gr++ {
+	clear(sums)
+	for gr := range groups {
 		for k, v := range all[gr*width : (gr+1)*width] {
-			total[k] += v
+			sums[k] += v
 		}
 	}
-	return total
+	putBuf(all)
+	return sums
 }
 
 // normBlock is the inner-sized block of sample i, channel j.
@@ -82,7 +80,7 @@ func MomentsInto[T float32 | float64](mean, variance []float64, x []T, n, c, inn
 	for j := range shift {
 		shift[j] = float64(x[j*inner])
 	}
-	sums := sampleGroups(n, 2*c, len(x), func(i0, i1 int, acc []float64) {
+	sums := sampleGroups(n, 2*c, len(x), make([]float64, 2*c), func(i0, i1 int, acc []float64) {
 		s1, s2 := acc[:c], acc[c:]
 		for i := i0; i < i1; i++ {
 			if inner < shortBlock {
@@ -108,7 +106,6 @@ func MomentsInto[T float32 | float64](mean, variance []float64, x []T, n, c, inn
 		mean[j] = shift[j] + d
 		variance[j] = max(sums[c+j]/m-d*d, 0)
 	}
-	putBuf(sums[:cap(sums)])
 }
 
 // shiftedSums returns Σ (v − k) and Σ (v − k)² over b: float32 goes to the
@@ -253,7 +250,7 @@ func NormSums[T float32 | float64](x, dy []T, relu bool, gamma, beta []T, mean, 
 	if inner < shortBlock {
 		span = c * inner
 	}
-	sums := sampleGroups(n, 2*c, 2*len(x), func(i0, i1 int, acc []float64) {
+	sums := sampleGroups(n, 2*c, 2*len(x), make([]float64, 2*c), func(i0, i1 int, acc []float64) {
 		g := newGate[T](a, b, c, inner, span)
 		defer g.release()
 		s1, s2 := acc[:c], acc[c:]
@@ -282,7 +279,6 @@ func NormSums[T float32 | float64](x, dy []T, relu bool, gamma, beta []T, mean, 
 	for j := range sumDy {
 		sumDy[j], sumDyXhat[j] = sums[j], sums[c+j]*inv[j]
 	}
-	putBuf(sums[:cap(sums)])
 	return sumDy, sumDyXhat
 }
 

@@ -27,8 +27,8 @@ import (
 // The input gradient of a unit-stride convolution is itself one (the
 // flipped filters over dy, conv_transposed.go), so it runs here too.
 //
-// Work is cut into items of a few whole images (enough tiles that the
-// products are not thin); each goroutine transforms an item's images into
+// Work is cut into items of whole images, as many as keep an item's
+// transformed data near winoBytes; each goroutine transforms an item's images into
 // buffers of its own, multiplies, and transforms back while they are in
 // its caches. The transforms of a channel plane are winograd_planes.go's
 // and winograd4_planes.go's (in assembly where the machine has AVX-512: in
@@ -36,7 +36,8 @@ import (
 // it the direct convolution runs instead).
 //
 // Only float32: Winograd rounds more than the direct sum (a few float32
-// roundings; F(4×4)'s transforms scale values by up to 100), harmless in
+// roundings; F(4×4)'s transforms weight values by up to 100 on the way in
+// and 361 on the way out), harmless in
 // float32 training but not what a float64 gradient check wants from a
 // reference.
 
@@ -95,14 +96,16 @@ type winoGeom struct {
 }
 
 // newWinoGeom returns the tiling of g, or false when g is not a 3×3
-// unit-stride convolution of enough channels in one group, or Winograd is
-// off. F(4×4, 3×3) runs where the output planes are large enough
-// (wino4MinSide) and an item still holds winoMinCols tiles: with many
-// channels an item is one image, and AlexNet's 13×13 planes have 16 tiles
-// of 4×4 (products 16 columns wide, at half the speed of F(2×2, 3×3)'s 49).
+// unit-stride convolution of enough channels in one group with a top and
+// left padding of at most 2, or Winograd is off. F(4×4, 3×3) runs where the
+// output planes are large enough (wino4MinSide) and an item still holds
+// winoMinCols tiles: with many channels an item is one image, and small
+// planes then give thin products (AlexNet's 13×13 with 256-384 channels, 16
+// tiles of 4×4, ran at half the speed of F(2×2, 3×3)'s 49).
 func newWinoGeom(g ConvGeom) (winoGeom, bool) {
 	if !winograd() || g.KH != 3 || g.KW != 3 || g.SH != 1 || g.SW != 1 || g.DH != 1 || g.DW != 1 ||
-		g.G != 1 || g.C < winoMinChannels || g.K < winoMinChannels || g.PadTop < 0 || g.PadLeft < 0 {
+		g.G != 1 || g.C < winoMinChannels || g.K < winoMinChannels ||
+		uint(g.PadTop) > 2 || uint(g.PadLeft) > 2 { // the transforms pad by masks, 0 to 2 wide
 		return winoGeom{}, false
 	}
 	if min(g.OH, g.OW) >= wino4MinSide {
@@ -227,7 +230,7 @@ func winoFilterGrad(du *[36]float32, df *[9]float32) {
 	df[2], df[5], df[8] = gt(h02, h12, h22, h32)
 }
 
-// winogradForward computes y = w ⋆ x by F(2×2, 3×3) and reports true, or
+// winogradForward computes y = w ⋆ x by Winograd and reports true, or
 // reports false, touching nothing, when g does not fit it (newWinoGeom) or
 // T is float64.
 func winogradForward[T float32 | float64](g ConvGeom, x, w, y []T) bool {
@@ -286,7 +289,7 @@ func (wg *winoGeom) transformGrad(dy, d []float32, first, n int) {
 	}
 }
 
-// winogradFilterGrad computes dw = ∂⟨y, dy⟩/∂w by F(2×2, 3×3) and reports
+// winogradFilterGrad computes dw = ∂⟨y, dy⟩/∂w by Winograd and reports
 // true, or reports false, touching nothing, as winogradForward. Each
 // goroutine sums dU over its items; the sums are added in item order, so
 // the result does not depend on which core finished first.

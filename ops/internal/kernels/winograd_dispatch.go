@@ -3,12 +3,18 @@ package kernels
 // The plane transforms as the Winograd passes call them: the AVX-512
 // kernels where the machine has them (winograd_amd64.s), the Go loops
 // otherwise. The slices are checked here, as the Go loops' indexing would,
-// before any pointer reaches the assembly.
+// before any pointer reaches the assembly, and so are the arguments the
+// kernels rely on (the sides, the padding and the streams' stride), on
+// both paths alike.
 
-// winoInputPlane is winoInputPlaneGo.
+// winoInputPlane is winoInputPlaneGo, for h, w ≥ 1, 0 ≤ pt, pl ≤ 2 and
+// ldv ≥ th·tw.
 func winoInputPlane(x []float32, h, w, pt, pl, th, tw int, v []float32, ldv int) {
 	if th <= 0 || tw <= 0 {
 		return
+	}
+	if h < 1 || w < 1 || uint(pt) > 2 || uint(pl) > 2 || ldv < th*tw {
+		panic("kernels: winoInputPlane: bad plane, padding or stride")
 	}
 	if !useWinoAsm {
 		winoInputPlaneGo(x, h, w, pt, pl, th, tw, v, ldv)
@@ -19,10 +25,13 @@ func winoInputPlane(x []float32, h, w, pt, pl, th, tw int, v []float32, ldv int)
 	winoInputPlaneAVX512(&x[0], h, w, pt, pl, th, tw, &v[0], ldv)
 }
 
-// winoOutputPlane is winoOutputPlaneGo.
+// winoOutputPlane is winoOutputPlaneGo, for oh, ow ≥ 1 and ldm ≥ th·tw.
 func winoOutputPlane(m []float32, ldm, th, tw int, y []float32, oh, ow int) {
 	if th <= 0 || tw <= 0 {
 		return
+	}
+	if oh < 1 || ow < 1 || ldm < th*tw {
+		panic("kernels: winoOutputPlane: bad plane or stride")
 	}
 	if !useWinoAsm {
 		winoOutputPlaneGo(m, ldm, th, tw, y, oh, ow)
@@ -33,10 +42,13 @@ func winoOutputPlane(m []float32, ldm, th, tw int, y []float32, oh, ow int) {
 	winoOutputPlaneAVX512(&m[0], ldm, th, tw, &y[0], oh, ow)
 }
 
-// winoGradPlane is winoGradPlaneGo.
+// winoGradPlane is winoGradPlaneGo, for oh, ow ≥ 1 and ldo ≥ th·tw.
 func winoGradPlane(dy []float32, oh, ow, th, tw int, out []float32, ldo int) {
 	if th <= 0 || tw <= 0 {
 		return
+	}
+	if oh < 1 || ow < 1 || ldo < th*tw {
+		panic("kernels: winoGradPlane: bad plane or stride")
 	}
 	if !useWinoAsm {
 		winoGradPlaneGo(dy, oh, ow, th, tw, out, ldo)

@@ -25,6 +25,11 @@ var winoGeoms = []ConvGeom{
 	convBenchGeom(3, 8, 9, 16, 3, 1, 1),
 	convBenchGeom(2, 9, 8, 13, 3, 1, 1),
 	{N: 2, C: 8, H: 17, W: 12, K: 10, KH: 3, KW: 3, OH: 15, OW: 14, SH: 1, SW: 1, PadTop: 0, PadLeft: 2, DH: 1, DW: 1, G: 1},
+	// F(4×4, 3×3)'s own sizes: 32×32 (8 tiles a row, two rows a vector), odd
+	// sizes with asymmetric padding, a bottom padding above 2.
+	convBenchGeom(3, 8, 8, 32, 3, 1, 1),
+	{N: 2, C: 9, H: 31, W: 37, K: 8, KH: 3, KW: 3, OH: 30, OW: 38, SH: 1, SW: 1, PadTop: 0, PadLeft: 2, DH: 1, DW: 1, G: 1},
+	{N: 1, C: 8, H: 20, W: 18, K: 11, KH: 3, KW: 3, OH: 23, OW: 17, SH: 1, SW: 1, PadTop: 1, PadLeft: 0, DH: 1, DW: 1, G: 1},
 }
 
 // winoVariant is one way the tests force the Winograd passes: F(4×4, 3×3)
@@ -37,16 +42,28 @@ type winoVariant struct {
 	bytes, procs int
 }
 
-// with runs f with the Winograd passes on as v says.
+// with runs f with the Winograd passes on as v says. With min4 = 1 every
+// geometry runs by F(4×4, 3×3), however few tiles an item holds.
 func (v winoVariant) with(f func()) {
-	on, m4, useAsm, wb := winograd, wino4MinSide, useWinoAsm, winoBytes
+	on, m4, mc, useAsm, wb := winograd, wino4MinSide, winoMinCols, useWinoAsm, winoBytes
 	p := runtime.GOMAXPROCS(v.procs)
 	defer func() {
-		winograd, wino4MinSide, useWinoAsm, winoBytes = on, m4, useAsm, wb
+		winograd, wino4MinSide, winoMinCols, useWinoAsm, winoBytes = on, m4, mc, useAsm, wb
 		runtime.GOMAXPROCS(p)
 	}()
 	winograd, wino4MinSide, useWinoAsm, winoBytes = func() bool { return true }, v.min4, v.asm, v.bytes
+	if v.min4 == 1 {
+		winoMinCols = 0
+	}
 	f()
+}
+
+// tileSide is the output tile side v runs g with.
+func (v winoVariant) tileSide() int {
+	if v.min4 == 1 {
+		return 4
+	}
+	return 2
 }
 
 // winoVariants are both algorithms, with the Go transforms always and the
@@ -85,8 +102,8 @@ func TestWinogradMatchesReference(t *testing.T) {
 				wantY, wantDX, wantDW := convRef(g, x, w, dy)
 				y, dx, dw := winoGarbage(len(dy)), winoGarbage(len(x)), winoGarbage(len(w))
 				v.with(func() {
-					if _, ok := newWinoGeom(g); !ok {
-						t.Fatalf("%+v does not run by Winograd", g)
+					if wg, ok := newWinoGeom(g); !ok || wg.alg.m != v.tileSide() {
+						t.Fatalf("%+v does not run by F(%d×%d, 3×3)", g, v.tileSide(), v.tileSide())
 					}
 					for _, err := range []error{Conv2D(g, to32(x), to32(w), y), Conv2DInputGrad(g, to32(w), to32(dy), dx), Conv2DFilterGrad(g, to32(x), to32(dy), dw)} {
 						if err != nil {
@@ -107,10 +124,13 @@ func TestWinogradMatchesReference(t *testing.T) {
 	}
 }
 
-// TestWinogradDeclines: the shapes F(2×2, 3×3) does not fit, and float64,
-// run the direct passes (which TestConvPaths* check).
+// TestWinogradDeclines: the shapes Winograd does not fit, and float64, run
+// the direct passes (which TestConvPaths* check); a padding above 2 (the
+// transforms' masks pad 0 to 2) on top or left declines, at the bottom or
+// right it fits.
 func TestWinogradDeclines(t *testing.T) {
 	fits := convBenchGeom(2, 16, 16, 8, 3, 1, 1)
+	on := winoVariant{"", wino4MinSide, false, winoBytes, 1}
 	for _, c := range []struct {
 		name string
 		edit func(*ConvGeom)
@@ -120,19 +140,28 @@ func TestWinogradDeclines(t *testing.T) {
 		{"dilated", func(g *ConvGeom) { g.DH, g.OH = 2, 6 }},
 		{"groups", func(g *ConvGeom) { g.G = 2 }},
 		{"3 input channels", func(g *ConvGeom) { g.C = 3 }},
+		{"top padding 3", func(g *ConvGeom) { g.PadTop, g.OH = 3, 10 }},
+		{"left padding 64", func(g *ConvGeom) { g.PadLeft, g.OW = 64, 70 }},
 	} {
 		g := fits
 		c.edit(&g)
-		winoVariant{"", wino4MinSide, false, winoBytes, 1}.with(func() {
+		on.with(func() {
 			if _, ok := newWinoGeom(g); ok {
 				t.Errorf("%s: runs by Winograd", c.name)
 			}
-			x, w, y := make([]float64, g.N*g.C*g.H*g.W), make([]float64, g.K*g.C/g.G*9), make([]float64, g.N*g.K*g.OH*g.OW)
-			if winogradForward(fits, x, w, y) || winogradFilterGrad(fits, x, y, w) {
-				t.Errorf("float64 runs by Winograd")
-			}
 		})
 	}
+	on.with(func() {
+		bottom := fits
+		bottom.OH, bottom.OW = 12, 15 // bottom padding 5, right 8
+		if _, ok := newWinoGeom(bottom); !ok {
+			t.Errorf("bottom and right padding above 2: declines")
+		}
+		x, w, y := make([]float64, fits.N*fits.C*fits.H*fits.W), make([]float64, fits.K*fits.C*9), make([]float64, fits.N*fits.K*fits.OH*fits.OW)
+		if winogradForward(fits, x, w, y) || winogradFilterGrad(fits, x, y, w) {
+			t.Errorf("float64 runs by Winograd")
+		}
+	})
 }
 
 // TestWinogradFilterTransforms: winoFilter on a hand-computed filter, and
