@@ -4,7 +4,7 @@
 # its own AVX-512 kernel) against convgraph's pure-Go GEMM (ops/internal/gemm,
 # through that package's own BenchmarkSgemm), at 256³ and 1024³ (every kernel
 # this CPU runs) and at the GEMMs ResNet-20's 3×3 convolutions issue per image
-# (the avx512 and avx2 kernels; shapes named kind-m×n×k, see
+# or Winograd item (the avx512 and avx2 kernels; shapes named kind-m×n×k, see
 # sgemm_openblas.c). It prints a Markdown table: the median of COUNT Go runs,
 # OpenBLAS's median of 5 repeats, and the ratios of our best kernel to each
 # OpenBLAS.
@@ -36,7 +36,7 @@ echo "# OpenBLAS, its own kernel choice" >&2
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$bin" | sed 's/^{/{"variant":"own",/' >>"$RESULTS"
 echo "# convgraph ops/internal/gemm" >&2
 go test -run XXX -bench 'Sgemm/^(256|1024)$/' -count "$COUNT" ./ops/internal/gemm/ | grep -E '^Benchmark' >>"$RESULTS"
-go test -run XXX -bench 'Sgemm/(rows|im2col|wgrad|xgrad)-[0-9x]*/(avx512|avx2|dotnt)/' -benchtime "$CONV_BENCHTIME" \
+go test -run XXX -bench 'Sgemm/(rows|im2col|wgrad|xgrad|wino|winowgrad)-[0-9x]*/(avx512|avx2|dotnt)/' -benchtime "$CONV_BENCHTIME" \
 	-count "$COUNT" ./ops/internal/gemm/ | grep -E '^Benchmark' >>"$RESULTS"
 
 python3 - "$RESULTS" <<'PY'

@@ -11,8 +11,12 @@
  *	im2col  forward on the whole col matrix: m = K, n = OH·OW, k = 9·C
  *	wgrad   filter gradient dy·zᵀ, B stored n×k (transposed): m = K, n = 3·C, k = OH·OW
  *	xgrad   input gradient Wᵀ·dy: m = 9·C, n = OH·OW, k = K
+ *	wino    a Winograd product U[ξ]·V[ξ] of an item: m = K, n = tiles, k = C
+ *	winowgrad  its filter gradient dM[ξ]·V[ξ]ᵀ: m = K, n = C, k = tiles (B transposed)
  *
- * for the three stages (16 channels at 32×32, 32 at 16×16, 64 at 8×8).
+ * for the three stages (16 channels at 32×32, 32 at 16×16, 64 at 8×8; the
+ * Winograd items: F(4×4, 3×3) on 3 images of 64 tiles, F(2×2, 3×3) on 4 of
+ * 64 and 8 of 16).
  *
  * Build (Debian 12: apt-get install libopenblas-dev):
  *
@@ -47,6 +51,9 @@ static const struct shape convShapes[] = {
 	{"wgrad-16x48x1024", 16, 48, 1024, 1},    {"wgrad-32x96x256", 32, 96, 256, 1},
 	{"wgrad-64x192x64", 64, 192, 64, 1},      {"xgrad-144x1024x16", 144, 1024, 16, 0},
 	{"xgrad-288x256x32", 288, 256, 32, 0},    {"xgrad-576x64x64", 576, 64, 64, 0},
+	{"wino-16x192x16", 16, 192, 16, 0},       {"wino-32x256x32", 32, 256, 32, 0},
+	{"wino-64x128x64", 64, 128, 64, 0},       {"winowgrad-16x16x192", 16, 16, 192, 1},
+	{"winowgrad-32x32x256", 32, 32, 256, 1},  {"winowgrad-64x64x128", 64, 64, 128, 1},
 };
 
 static double now(void) {

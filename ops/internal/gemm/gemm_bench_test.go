@@ -16,6 +16,11 @@ import (
 //	im2col  forward on the whole col matrix: m = K, n = OH·OW, k = 9·C
 //	wgrad   filter gradient dy·zᵀ, B transposed: m = K, n = 3·C, k = OH·OW
 //	xgrad   input gradient Wᵀ·dy: m = 9·C, n = OH·OW, k = K
+//	wino    a Winograd product U[ξ]·V[ξ] of an item: m = K, n = tiles, k = C
+//	winowgrad  its filter gradient dM[ξ]·V[ξ]ᵀ: m = K, n = C, k = tiles
+//
+// (the Winograd items as the kernels cut them: F(4×4, 3×3) on 3 images of 64
+// tiles at 32×32, F(2×2, 3×3) on 4 images of 64 at 16×16 and 8 of 16 at 8×8).
 var benchShapes = []struct {
 	name    string
 	m, n, k int
@@ -38,6 +43,12 @@ var benchShapes = []struct {
 	{"xgrad-144x1024x16", 144, 1024, 16, false},
 	{"xgrad-288x256x32", 288, 256, 32, false},
 	{"xgrad-576x64x64", 576, 64, 64, false},
+	{"wino-16x192x16", 16, 192, 16, false},
+	{"wino-32x256x32", 32, 256, 32, false},
+	{"wino-64x128x64", 64, 128, 64, false},
+	{"winowgrad-16x16x192", 16, 16, 192, true},
+	{"winowgrad-32x32x256", 32, 32, 256, true},
+	{"winowgrad-64x64x128", 64, 64, 128, true},
 }
 
 // BenchmarkSgemm reports GFLOP/s for each shape, kernel and thread count:

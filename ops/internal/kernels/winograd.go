@@ -158,8 +158,9 @@ func (wg *winoGeom) parallel(body func(lo, hi int)) {
 	ParallelFor(wg.items(), g.N*g.K*g.C*g.OH*g.OW*9, body)
 }
 
-// transformInput writes V for the images [first, first+n) of x into v
-// (a stream per tile entry ξ, of C rows each, row stride wg.ld: v[(ξ·C + c)·ld + t]).
+// transformInput writes V for the images [first, first+n) of x into v: a
+// stream per tile entry ξ, wg.vs apart, of C rows wg.ld apart,
+// v[ξ·vs + c·ld + t].
 // Each plane is fetched into the cache while the one before it is
 // transformed: a 32×32 plane is one 4 KiB page, where the hardware's
 // prefetchers stop, and the transforms waited on memory (ResNet-20's first
@@ -263,7 +264,7 @@ func winogradForward[T float32 | float64](g ConvGeom, x, w, y []T) bool {
 }
 
 // transformOutput writes the outputs of images [first, first+n) from M
-// (m[(ξ·K + k)·ld + t]) into y.
+// (m[ξ·ms + k·ld + t]) into y.
 func (wg *winoGeom) transformOutput(m, y []float32, first, n int) {
 	g := wg.g
 	plane := g.OH * g.OW
@@ -276,7 +277,7 @@ func (wg *winoGeom) transformOutput(m, y []float32, first, n int) {
 }
 
 // transformGrad writes dM for images [first, first+n) of dy into d
-// (d[(ξ·K + k)·ld + t]).
+// (d[ξ·ms + k·ld + t]).
 func (wg *winoGeom) transformGrad(dy, d []float32, first, n int) {
 	g := wg.g
 	plane := g.OH * g.OW
