@@ -149,42 +149,48 @@ func TestConvPathsMatchReference(t *testing.T) {
 // against the float64 definition.
 func TestConvPathsFloat32(t *testing.T) {
 	rng := rand.New(rand.NewSource(8))
-	to32 := func(s []float64) []float32 {
-		r := make([]float32, len(s))
-		for i, v := range s {
-			r[i] = float32(v)
-		}
-		return r
-	}
 	for _, k := range convKnobSets {
 		for _, g := range convPathGeoms {
 			x := convRandom(rng, g.N*g.C*g.H*g.W)
 			w := convRandom(rng, g.K*(g.C/g.G)*g.KH*g.KW)
 			dy := convRandom(rng, g.N*g.K*g.OH*g.OW)
-			wantY, wantDX, wantDW := convRef(g, x, w, dy)
-			y, dx, dw := make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))
 			withKnobs(k, func() {
-				for _, err := range []error{Conv2D(g, to32(x), to32(w), y), Conv2DInputGrad(g, to32(w), to32(dy), dx), Conv2DFilterGrad(g, to32(x), to32(dy), dw)} {
-					if err != nil {
-						t.Fatal(err)
-					}
-				}
+				convCheck32(t, k.name, g, x, w, dy, 1e-5)
 			})
-			for _, c := range []struct {
-				name  string
-				got   []float32
-				want  []float64
-				terms int
-			}{{"y", y, wantY, g.C / g.G * g.KH * g.KW}, {"dx", dx, wantDX, g.K / g.G * g.KH * g.KW}, {"dw", dw, wantDW, g.N * g.OH * g.OW}} {
-				got := make([]float64, len(c.got))
-				for i, v := range c.got {
-					got[i] = float64(v)
-				}
-				// Sums of terms N(0, 1)·N(0, 1): float32 rounding grows with √terms.
-				convAssertSlices(t, fmt.Sprintf("%s %+v: %s", k.name, g, c.name), got, c.want, 1e-5*math.Sqrt(float64(c.terms)))
-			}
 		}
 	}
+}
+
+// convCheck32 runs the three float32 passes of g on x, w and dy (float64
+// values, rounded) and compares them with the float64 definition, to tol
+// times √terms relative: sums of terms N(0, 1)·N(0, 1) round with √terms.
+// The outputs start as NaN, so a pass must write every element.
+func convCheck32(t *testing.T, what string, g ConvGeom, x, w, dy []float64, tol float64) {
+	t.Helper()
+	wantY, wantDX, wantDW := convRef(g, x, w, dy)
+	y, dx, dw := nans32(len(dy)), nans32(len(x)), nans32(len(w))
+	for _, err := range []error{Conv2D(g, to32(x), to32(w), y), Conv2DInputGrad(g, to32(w), to32(dy), dx), Conv2DFilterGrad(g, to32(x), to32(dy), dw)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		got   []float32
+		want  []float64
+		terms int
+	}{{"y", y, wantY, g.C / g.G * g.KH * g.KW}, {"dx", dx, wantDX, g.K / g.G * g.KH * g.KW}, {"dw", dw, wantDW, g.N * g.OH * g.OW}} {
+		convAssertSlices(t, fmt.Sprintf("%s %+v: %s", what, g, c.name), to64(c.got), c.want, tol*math.Sqrt(float64(c.terms)))
+	}
+}
+
+// nans32 is a float32 slice of NaNs: a pass must overwrite it.
+func nans32(n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(math.NaN())
+	}
+	return s
 }
 
 func convAssertSlices(t *testing.T, what string, got, want []float64, tol float64) {
