@@ -97,7 +97,8 @@ type winoGeom struct {
 
 // newWinoGeom returns the tiling of g, or false when g is not a 3×3
 // unit-stride convolution of enough channels in one group with a top and
-// left padding of at most 2, or Winograd is off. F(4×4, 3×3) runs where the
+// left padding of at most 2 and images of moderate size, or Winograd is
+// off. F(4×4, 3×3) runs where the
 // output planes are large enough (wino4MinSide) and an item still holds
 // winoMinCols tiles: with many channels an item is one image, and small
 // planes then give thin products (AlexNet's 13×13 with 256-384 channels, 16
@@ -109,11 +110,24 @@ func newWinoGeom(g ConvGeom) (winoGeom, bool) {
 		return winoGeom{}, false
 	}
 	if min(g.OH, g.OW) >= wino4MinSide {
-		if wg := tile(g, &wino4); wg.batch*wg.tiles >= winoMinCols {
+		if wg := tile(g, &wino4); wg.batch*wg.tiles >= winoMinCols && wg.imageBytes() <= winoMaxImageBytes {
 			return wg, true
 		}
 	}
-	return tile(g, &wino2), true
+	wg := tile(g, &wino2)
+	return wg, wg.imageBytes() <= winoMaxImageBytes
+}
+
+// winoMaxImageBytes is the most an image's transformed data (its input's
+// and output's streams) may take: an item is at least one image, and each
+// goroutine holds an item's; larger images (a 1024×1024 plane of 64
+// channels would take 1.2 GB) run the direct passes, which work in bands
+// of output rows.
+var winoMaxImageBytes = 64 << 20
+
+// imageBytes is the size of one image's transformed input and output.
+func (wg *winoGeom) imageBytes() int {
+	return wg.alg.streams * 4 * (wg.g.C + wg.g.K) * wg.tiles
 }
 
 // winoMinCols is the fewest tiles of an item for which F(4×4, 3×3) runs.
@@ -123,7 +137,7 @@ var winoMinCols = 64
 func tile(g ConvGeom, alg *winoAlg) winoGeom {
 	wg := winoGeom{g: g, alg: alg, th: (g.OH + alg.m - 1) / alg.m, tw: (g.OW + alg.m - 1) / alg.m}
 	wg.tiles = wg.th * wg.tw
-	wg.batch = min(max(winoBytes/(alg.streams*4*(g.C+g.K)*wg.tiles), 1), g.N)
+	wg.batch = min(max(winoBytes/wg.imageBytes(), 1), g.N)
 	wg.ld = colStride(wg.batch * wg.tiles)
 	wg.vs, wg.ms = streamStride(g.C*wg.ld), streamStride(g.K*wg.ld)
 	wg.us = streamStride((g.K*g.C + 15) &^ 15)

@@ -127,6 +127,7 @@ func TestWinogradDeclines(t *testing.T) {
 		{"3 input channels", func(g *ConvGeom) { g.C = 3 }},
 		{"top padding 3", func(g *ConvGeom) { g.PadTop, g.OH = 3, 10 }},
 		{"left padding 64", func(g *ConvGeom) { g.PadLeft, g.OW = 64, 70 }},
+		{"1024×1024 images", func(g *ConvGeom) { g.H, g.W, g.OH, g.OW = 1024, 1024, 1024, 1024 }},
 	} {
 		g := fits
 		c.edit(&g)
