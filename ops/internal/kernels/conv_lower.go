@@ -194,6 +194,9 @@ func im2colRows[T float32 | float64](g ConvGeom, c int, x, col []T, ld, oh0, oh1
 // of a col matrix (row r at col[r·ld:]) into the pixels of x (c, H, W) it
 // was read from, dropping the padding entries.
 func col2imRows[T float32 | float64](g ConvGeom, c int, col []T, ld, oh0, oh1 int, x []T) {
+	if col2imGather(g, c, col, ld, oh0, oh1, x) {
+		return
+	}
 	plane := g.H * g.W
 	for ci := 0; ci < c; ci++ {
 		xc := x[ci*plane : (ci+1)*plane]
