@@ -164,7 +164,7 @@ func BatchNorm[T float32 | float64](y, x, r, gamma, beta []T, mean, variance []f
 				ys := y32[blk*inner : (blk+1)*inner : (blk+1)*inner]
 				affineVec(ys, x32[blk*inner:(blk+1)*inner:(blk+1)*inner], a[blk%c], b[blk%c])
 				if r != nil {
-					addVec(ys, as32(r)[blk*inner:(blk+1)*inner])
+					sumVec(ys, ys, as32(r)[blk*inner:(blk+1)*inner])
 				}
 				if relu {
 					reluVec(ys, ys)
@@ -180,7 +180,7 @@ func BatchNorm[T float32 | float64](y, x, r, gamma, beta []T, mean, variance []f
 			ys := y[blk*inner : (blk+1)*inner : (blk+1)*inner][:len(xs)]
 			affineGo(ys, xs, aj, bj)
 			if r != nil {
-				addTo(ys, r[blk*inner:(blk+1)*inner])
+				sumGo(ys, ys, r[blk*inner:(blk+1)*inner])
 			}
 			if relu {
 				reluGo(ys, ys)
@@ -199,14 +199,6 @@ func bnAffine[T float32 | float64](gamma, beta []T, mean, variance []float64, ep
 		b[j] = float64(beta[j]) - a[j]*mean[j]
 	}
 	return a, b
-}
-
-// addTo sets y += r, elementwise (r at least as long as y).
-func addTo[T float32 | float64](y, r []T) {
-	r = r[:len(y)]
-	for k := range y {
-		y[k] += r[k]
-	}
 }
 
 // vecBlocks reports whether blocks of inner elements of T go to the vector

@@ -17,8 +17,8 @@ func Sum32(y, a, b []float32) {
 	})
 }
 
-// sumGo is y = a + b, a the first operand.
-func sumGo(y, a, b []float32) {
+// sumGo is y = a + b, a the first operand; y may be a (y += b).
+func sumGo[T float32 | float64](y, a, b []T) {
 	a, b = a[:len(y)], b[:len(y)]
 	for i := range y {
 		y[i] = a[i] + b[i]

@@ -40,14 +40,7 @@ func centeredDotsVec(x, dy []float32, mu float64) (sum, dot float64) {
 	return centeredDotsAVX512(&x[0], &dy[:len(x)][0], len(x), mu)
 }
 
-// addVec is addTo for float32: y += r.
-func addVec(y, r []float32) {
-	if len(y) > 0 {
-		addAVX512(&y[0], &r[:len(y)][0], len(y))
-	}
-}
-
-// sumVec is sumGo for float32: y = a + b.
+// sumVec is sumGo for float32: y = a + b (y may be a: y += b).
 func sumVec(y, a, b []float32) {
 	if len(y) > 0 {
 		sumAVX512(&y[0], &a[:len(y)][0], &b[:len(y)][0], len(y))
@@ -85,9 +78,6 @@ func reluAVX512(y, x *float32, n int)
 
 //go:noescape
 func reluGradAVX512(dx, x, dy *float32, n int)
-
-//go:noescape
-func addAVX512(y, r *float32, n int)
 
 //go:noescape
 func sumAVX512(y, a, b *float32, n int)

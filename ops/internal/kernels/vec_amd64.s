@@ -449,55 +449,10 @@ rgDone:
 	VZEROUPPER
 	RET
 
-// func addAVX512(y, r *float32, n int)
-//
-// y[i] += r[i], y the first operand as in the Go loop (whose NaN wins).
-TEXT ·addAVX512(SB), NOSPLIT, $0-24
-	MOVQ y+0(FP), DI
-	MOVQ r+8(FP), SI
-	MOVQ n+16(FP), CX
-	CMPQ CX, $32
-	JLT  addHalf
-
-addLoop:
-	VMOVUPS (DI), Z0
-	VMOVUPS 64(DI), Z1
-	VADDPS  (SI), Z0, Z0
-	VADDPS  64(SI), Z1, Z1
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	ADDQ    $128, SI
-	ADDQ    $128, DI
-	SUBQ    $32, CX
-	CMPQ    CX, $32
-	JGE     addLoop
-
-addHalf:
-	CMPQ    CX, $16
-	JLT     addTail
-	VMOVUPS (DI), Z0
-	VADDPS  (SI), Z0, Z0
-	VMOVUPS Z0, (DI)
-	ADDQ    $64, SI
-	ADDQ    $64, DI
-	SUBQ    $16, CX
-
-addTail:
-	TESTQ     CX, CX
-	JEQ       addDone
-	TAILMASK
-	VMOVUPS.Z (DI), K1, Z0
-	VMOVUPS.Z (SI), K1, Z1
-	VADDPS    Z1, Z0, Z0
-	VMOVUPS   Z0, K1, (DI)
-
-addDone:
-	VZEROUPPER
-	RET
-
 // func sumAVX512(y, a, b *float32, n int)
 //
-// y[i] = a[i] + b[i], a the first operand as in the Go loop.
+// y[i] = a[i] + b[i], a the first operand as in the Go loop; y may be a
+// (each vector is read before it is written), which makes it y += b.
 TEXT ·sumAVX512(SB), NOSPLIT, $0-32
 	MOVQ y+0(FP), DI
 	MOVQ a+8(FP), SI

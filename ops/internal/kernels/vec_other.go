@@ -15,6 +15,5 @@ func centeredDotsVec(x, dy []float32, mu float64) (sum, dot float64) {
 	return centeredDotsGo(x, dy, mu)
 }
 func reluVec(y, x []float32)          { reluGo(y, x) }
-func addVec(y, r []float32)           { addTo(y, r) }
 func sumVec(y, a, b []float32)        { sumGo(y, a, b) }
 func reluGradVec(dx, x, dy []float32) { reluGrad32Go(dx, x, dy) }

@@ -169,6 +169,8 @@ func TestVecReLU(t *testing.T) {
 	sameBits32(t, "relu specials", got, want, x)
 }
 
+// TestVecAdd checks the sum kernel in place (y += r), as the residual
+// block's end uses it, against the Go loop.
 func TestVecAdd(t *testing.T) {
 	requireAVX512(t)
 	for _, n := range vecLengths {
@@ -176,8 +178,8 @@ func TestVecAdd(t *testing.T) {
 		got, check := guarded(t, n)
 		copy(got, y)
 		want := append([]float32(nil), y...)
-		addVec(got, r)
-		addTo(want, r)
+		sumVec(got, got, r)
+		sumGo(want, want, r)
 		check()
 		sameBits32(t, "add", got, want, y)
 	}
@@ -190,8 +192,8 @@ func TestVecAdd(t *testing.T) {
 		}
 	}
 	got, want := append([]float32(nil), y...), append([]float32(nil), y...)
-	addVec(got, r)
-	addTo(want, r)
+	sumVec(got, got, r)
+	sumGo(want, want, r)
 	sameBits32(t, "add specials", got, want, y)
 }
 
@@ -433,7 +435,7 @@ func BenchmarkVec(b *testing.B) {
 		{"ShiftedSums", func() { s, q := shiftedSumsVec(x, 0.1); sink += s + q }, func() { s, q := shiftedSumsGo(x, 0.1); sink += s + q }},
 		{"CenteredDots", func() { s, p := centeredDotsVec(x, dy, 0.1); sink += s + p }, func() { s, p := centeredDotsGo(x, dy, 0.1); sink += s + p }},
 		{"ReLU", func() { reluVec(out, x) }, func() { reluGo(out, x) }},
-		{"Add", func() { addVec(out, x) }, func() { addTo(out, x) }},
+		{"Add", func() { sumVec(out, out, x) }, func() { sumGo(out, out, x) }},
 		{"ReLUGrad", func() { reluGradVec(out, x, dy) }, func() { reluGrad32Go(out, x, dy) }},
 	} {
 		b.Run(k.name+"/asm", func(b *testing.B) {
